@@ -1,0 +1,35 @@
+package dev.vertdesk.events;
+
+/**
+ * Every event-bus address Vertdesk uses. Events ({@code vertdesk.event.*}) are published with a
+ * JSON body built by {@link EventPublisher}; commands are requests with a timeout.
+ */
+public final class Addresses {
+
+  private Addresses() {
+  }
+
+  /** Prefix shared by every domain event, for consumers that want them all. */
+  public static final String EVENT_PREFIX = "vertdesk.event.";
+
+  /** RegisterPk accepted: {@code {id, ip, created}}. */
+  public static final String PEER_REGISTERED = EVENT_PREFIX + "peer.registered";
+  /** A device went from offline to online: {@code {id, ip}}. */
+  public static final String PEER_ONLINE = EVENT_PREFIX + "peer.online";
+  /** A device's registration expired (REG_TIMEOUT): {@code {id}}. */
+  public static final String PEER_OFFLINE = EVENT_PREFIX + "peer.offline";
+  /** A PunchHoleRequest was handled: {@code {from, id, outcome}}; outcome is {@code punch},
+   *  {@code local} or the failure name. */
+  public static final String PUNCH_REQUESTED = EVENT_PREFIX + "punch.requested";
+  /** A relay was brokered through signaling: {@code {uuid, id, from, relay}}. */
+  public static final String RELAY_BROKERED = EVENT_PREFIX + "relay.brokered";
+  /** Something was refused: {@code {surface, reason, ip, id}}. */
+  public static final String REJECTED = EVENT_PREFIX + "rejected";
+
+  /**
+   * Command to the UDP registration verticle: send one datagram to a device from the
+   * registration socket. Body {@link dev.vertdesk.rendezvous.DatagramSend}; reply empty on
+   * success, failure when it could not be written.
+   */
+  public static final String UDP_SEND = "vertdesk.udp.send";
+}

@@ -1,0 +1,50 @@
+package dev.vertdesk.events;
+
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+
+/** Publishes domain events with one body shape each; see {@link Addresses} for the fields. */
+public final class EventPublisher {
+
+  private final EventBus bus;
+  private final String node;
+
+  public EventPublisher(EventBus bus, String node) {
+    this.bus = bus;
+    this.node = node;
+  }
+
+  private JsonObject base(String type) {
+    return new JsonObject().put("type", type).put("ts", System.currentTimeMillis()).put("node", node);
+  }
+
+  private void publish(String address, JsonObject body) {
+    bus.publish(address, body);
+  }
+
+  public void peerRegistered(String id, String ip, boolean created) {
+    publish(Addresses.PEER_REGISTERED, base("peer.registered").put("id", id).put("ip", ip).put("created", created));
+  }
+
+  public void peerOnline(String id, String ip) {
+    publish(Addresses.PEER_ONLINE, base("peer.online").put("id", id).put("ip", ip));
+  }
+
+  public void peerOffline(String id) {
+    publish(Addresses.PEER_OFFLINE, base("peer.offline").put("id", id));
+  }
+
+  public void punchRequested(String from, String id, String outcome) {
+    publish(Addresses.PUNCH_REQUESTED, base("punch.requested").put("from", from).put("id", id).put("outcome", outcome));
+  }
+
+  public void relayBrokered(String uuid, String id, String from, String relay) {
+    publish(Addresses.RELAY_BROKERED,
+        base("relay.brokered").put("uuid", uuid).put("id", id).put("from", from).put("relay", relay));
+  }
+
+  public void rejected(String surface, String reason, String ip, String id) {
+    publish(Addresses.REJECTED,
+        base("rejected").put("surface", surface).put("reason", reason).put("ip", ip).put("id", id));
+  }
+}

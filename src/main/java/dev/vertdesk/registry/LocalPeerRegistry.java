@@ -1,0 +1,304 @@
+package dev.vertdesk.registry;
+
+import dev.vertdesk.config.ServerConfig.Limits;
+import dev.vertdesk.proto.RegisterPkResponse.Result;
+import dev.vertdesk.store.PeerStore;
+import dev.vertdesk.store.StoredPeer;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Single-node registry: one in-memory map of compact peer records in front of the store.
+ * Records hold raw address bytes instead of {@link InetSocketAddress} objects to keep the heap
+ * per registered device small (a million devices is a realistic node).
+ */
+public final class LocalPeerRegistry implements PeerRegistry {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalPeerRegistry.class);
+  /** Longest ID we store; the peer table declares varchar(100). */
+  static final int MAX_ID_BYTES = 100;
+  static final int MAX_UUID_BYTES = 1024;
+  static final int MAX_PK_BYTES = 1024;
+
+  /** One device. Mutated only while holding its monitor. */
+  static final class Peer {
+    byte[] guid;
+    byte[] uuid;
+    byte[] pk;
+    byte[] ip;
+    int port;
+    long lastReg;
+    long regPkLast;
+    int regPkCount;
+    boolean online;
+    boolean dirty;
+  }
+
+  private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Future<Peer>> loading = new ConcurrentHashMap<>();
+  private final AtomicInteger online = new AtomicInteger();
+  private final PeerStore store;
+  private final Limits limits;
+  private final IpRegistrationLimiter ipLimiter;
+  private final LongSupplier clock;
+
+  public LocalPeerRegistry(PeerStore store, Limits limits, LongSupplier clock) {
+    this.store = store;
+    this.limits = limits;
+    this.ipLimiter = new IpRegistrationLimiter(limits);
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<HeartbeatOutcome> heartbeat(String id, InetSocketAddress from) {
+    Peer p = peers.get(id);
+    if (p == null) {
+      return Future.succeededFuture(HeartbeatOutcome.REQUEST_PK);
+    }
+    byte[] ip = from.getAddress().getAddress();
+    long now = clock.getAsLong();
+    boolean cameOnline;
+    synchronized (p) {
+      boolean ipChange = !Arrays.equals(ip, p.ip) && !from.getAddress().isLoopbackAddress();
+      if (p.pk == null || p.pk.length == 0 || ipChange) {
+        return Future.succeededFuture(HeartbeatOutcome.REQUEST_PK);
+      }
+      p.port = from.getPort();
+      cameOnline = touch(p, now);
+    }
+    return Future.succeededFuture(cameOnline ? HeartbeatOutcome.ONLINE : HeartbeatOutcome.REFRESHED);
+  }
+
+  /** Refreshes liveness; true when this moved the peer from offline to online. */
+  private boolean touch(Peer p, long now) {
+    p.lastReg = now;
+    if (!p.online) {
+      p.online = true;
+      online.incrementAndGet();
+      return true;
+    }
+    return false;
+  }
+
+  @Override
+  public Future<RegisterPkOutcome> registerPk(String id, byte[] uuid, byte[] pk, InetSocketAddress from) {
+    if (uuid.length == 0 || pk.length == 0 || uuid.length > MAX_UUID_BYTES || pk.length > MAX_PK_BYTES) {
+      return Future.succeededFuture(RegisterPkOutcome.ignored());
+    }
+    int idBytes = id.getBytes(StandardCharsets.UTF_8).length;
+    if (idBytes < 6) {
+      // Makes the client pick a fresh random ID: how hbbs migrates legacy short IDs.
+      return Future.succeededFuture(RegisterPkOutcome.refused(Result.UUID_MISMATCH, "short-id"));
+    }
+    if (idBytes > MAX_ID_BYTES) {
+      return Future.succeededFuture(RegisterPkOutcome.refused(Result.INVALID_ID_FORMAT, "long-id"));
+    }
+    long now = clock.getAsLong();
+    String ipText = from.getAddress().getHostAddress();
+    if (!ipLimiter.allow(ipText, id, now)) {
+      return Future.succeededFuture(RegisterPkOutcome.refused(Result.TOO_FREQUENT, "ip-rate"));
+    }
+    return peerOrLoad(id).compose(p -> apply(id, p, uuid, pk, from, now));
+  }
+
+  private Future<RegisterPkOutcome> apply(String id, Peer p, byte[] uuid, byte[] pk,
+                                          InetSocketAddress from, long now) {
+    byte[] ip = from.getAddress().getAddress();
+    boolean created;
+    boolean changed;
+    boolean cameOnline;
+    byte[] guid;
+    synchronized (p) {
+      created = p.uuid == null;
+      if (!created) {
+        boolean sameIp = Arrays.equals(ip, p.ip);
+        boolean samePk = Arrays.equals(pk, p.pk);
+        if (!Arrays.equals(uuid, p.uuid) || (!sameIp && !samePk)) {
+          // Another machine claims this ID (or a moved one with a new key): it must renumber.
+          return Future.succeededFuture(RegisterPkOutcome.refused(Result.UUID_MISMATCH, "uuid-mismatch"));
+        }
+        changed = !samePk || !sameIp;
+      } else {
+        changed = true;
+      }
+      if (now - p.regPkLast > limits.idWindowSeconds() * 1000L) {
+        p.regPkCount = 0;
+      } else if (p.regPkCount >= limits.idMaxPerWindow()) {
+        return Future.succeededFuture(RegisterPkOutcome.refused(Result.TOO_FREQUENT, "id-rate"));
+      }
+      p.regPkCount++;
+      p.regPkLast = now;
+      // Unlike hbbs, an accepted RegisterPk always refreshes liveness: a device is reachable
+      // right after a restart instead of ~15 s later.
+      p.uuid = uuid;
+      p.pk = pk;
+      p.ip = ip;
+      p.port = from.getPort();
+      cameOnline = touch(p, now);
+      if (!changed && !p.dirty) {
+        return Future.succeededFuture(new RegisterPkOutcome(Result.OK, "", false, false, cameOnline));
+      }
+      p.dirty = true;
+      guid = p.guid;
+    }
+    String ipText = from.getAddress().getHostAddress();
+    Future<byte[]> write = guid == null
+        ? store.insert(id, uuid, pk, ipText)
+        : store.update(guid, id, pk, ipText).map(v -> guid);
+    return write.transform(ar -> {
+      synchronized (p) {
+        if (ar.succeeded()) {
+          p.guid = ar.result();
+          p.dirty = false;
+        }
+      }
+      if (ar.failed()) {
+        // Memory keeps the device reachable; SERVER_ERROR makes it retry, and dirty makes that
+        // retry write the row again. hbbs logs and answers OK, losing the row.
+        LOG.error("peer store write for id {} failed: {}", id, ar.cause().toString());
+        return Future.succeededFuture(new RegisterPkOutcome(Result.SERVER_ERROR, "store-write", created, false, cameOnline));
+      }
+      return Future.succeededFuture(new RegisterPkOutcome(Result.OK, "", created, true, cameOnline));
+    });
+  }
+
+  /** The in-memory record, else the stored row loaded into memory, else a new empty record. */
+  private Future<Peer> peerOrLoad(String id) {
+    Peer p = peers.get(id);
+    if (p != null) {
+      return Future.succeededFuture(p);
+    }
+    return load(id).map(loaded -> loaded != null ? loaded : peers.computeIfAbsent(id, k -> new Peer()));
+  }
+
+  /** Loads a stored row once even when several requests miss at the same time; null if absent. */
+  private Future<Peer> load(String id) {
+    Promise<Peer> promise = Promise.promise();
+    Future<Peer> existing = loading.putIfAbsent(id, promise.future());
+    if (existing != null) {
+      return existing;
+    }
+    store.findById(id).onComplete(ar -> {
+      loading.remove(id);
+      if (ar.failed()) {
+        promise.fail(ar.cause());
+        return;
+      }
+      StoredPeer row = ar.result();
+      if (row == null) {
+        promise.complete(peers.get(id));
+        return;
+      }
+      Peer fresh = new Peer();
+      fresh.guid = row.guid();
+      fresh.uuid = row.uuid();
+      fresh.pk = row.pk();
+      fresh.ip = parseIp(row.ip());
+      promise.complete(peers.computeIfAbsent(id, k -> fresh));
+    });
+    return promise.future();
+  }
+
+  /** Parses a stored IP literal (never DNS) into normalised bytes; null if unusable. */
+  static byte[] parseIp(String text) {
+    if (text == null || text.isEmpty() || !text.matches("[0-9a-fA-F.:]+")) {
+      return null;
+    }
+    try {
+      InetAddress a = InetAddress.getByName(text);
+      return dev.vertdesk.protocol.AddrMangle.normalize(a).getAddress();
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public Future<PeerView> lookup(String id) {
+    Peer p = peers.get(id);
+    if (p != null) {
+      return Future.succeededFuture(view(id, p));
+    }
+    return load(id).map(loaded -> loaded == null ? null : view(id, loaded));
+  }
+
+  @Override
+  public PeerView cached(String id) {
+    Peer p = peers.get(id);
+    return p == null ? null : view(id, p);
+  }
+
+  private PeerView view(String id, Peer p) {
+    long now = clock.getAsLong();
+    synchronized (p) {
+      InetSocketAddress endpoint = null;
+      if (p.ip != null && p.port != 0) {
+        try {
+          endpoint = new InetSocketAddress(InetAddress.getByAddress(p.ip), p.port);
+        } catch (UnknownHostException e) {
+          throw new IllegalStateException(e); // 4 or 16 bytes by construction
+        }
+      }
+      return new PeerView(id, p.pk, endpoint, p.lastReg, isOnline(p, now));
+    }
+  }
+
+  private static boolean isOnline(Peer p, long now) {
+    return p.lastReg != 0 && now - p.lastReg < REG_TIMEOUT_MILLIS;
+  }
+
+  @Override
+  public boolean[] onlineStates(List<String> ids) {
+    long now = clock.getAsLong();
+    boolean[] out = new boolean[ids.size()];
+    for (int i = 0; i < out.length; i++) {
+      Peer p = peers.get(ids.get(i));
+      if (p != null) {
+        synchronized (p) {
+          out[i] = isOnline(p, now);
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void sweepExpired(Consumer<String> offline) {
+    long now = clock.getAsLong();
+    peers.forEach((id, p) -> {
+      boolean expired;
+      synchronized (p) {
+        expired = p.online && !isOnline(p, now);
+        if (expired) {
+          p.online = false;
+        }
+      }
+      if (expired) {
+        online.decrementAndGet();
+        offline.accept(id);
+      }
+    });
+    ipLimiter.prune(now);
+  }
+
+  @Override
+  public int size() {
+    return peers.size();
+  }
+
+  @Override
+  public int onlineCount() {
+    return online.get();
+  }
+}

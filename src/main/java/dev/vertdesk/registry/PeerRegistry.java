@@ -1,0 +1,41 @@
+package dev.vertdesk.registry;
+
+import io.vertx.core.Future;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The server's view of every device: who owns an ID, its key, where it was last seen and
+ * whether it is online. Online state lives in memory only (REG_TIMEOUT, PROTOCOL.md §12 item 8);
+ * the durable part goes through a {@link dev.vertdesk.store.PeerStore}. Implementations are
+ * safe to call from any event loop and never block one. Addresses passed in are normalised
+ * ({@link dev.vertdesk.protocol.AddrMangle#normalize}).
+ */
+public interface PeerRegistry {
+
+  long REG_TIMEOUT_MILLIS = 30_000;
+
+  /** RegisterPeer (§5.4.1): refreshes a known device or asks it for its key. */
+  Future<HeartbeatOutcome> heartbeat(String id, InetSocketAddress from);
+
+  /** RegisterPk (§5.4.2) with both limiters, the uuid/pk/IP rules and persistence. */
+  Future<RegisterPkOutcome> registerPk(String id, byte[] uuid, byte[] pk, InetSocketAddress from);
+
+  /** Memory first, then the store; {@code null} when the ID is unknown. */
+  Future<PeerView> lookup(String id);
+
+  /** Memory only, no store access and no online check (RequestRelay forwarding, §5.4.6). */
+  PeerView cached(String id);
+
+  /** One flag per ID: in memory and registered within REG_TIMEOUT (§5.4.9). */
+  boolean[] onlineStates(List<String> ids);
+
+  /** Marks devices whose registration expired as offline; calls {@code offline} once for each. */
+  void sweepExpired(Consumer<String> offline);
+
+  /** Number of IDs known in memory, and of those online. */
+  int size();
+
+  int onlineCount();
+}

@@ -1,0 +1,13 @@
+package dev.vertdesk.registry;
+
+import java.net.InetSocketAddress;
+
+/**
+ * What signaling needs to know about a registered device at one instant.
+ *
+ * @param endpoint the device's last accepted UDP endpoint, or {@code null} if none is known
+ * @param online   registered within REG_TIMEOUT (30 s) on this server
+ */
+public record PeerView(String id, byte[] pk, InetSocketAddress endpoint, long lastRegMillis,
+                       boolean online) {
+}

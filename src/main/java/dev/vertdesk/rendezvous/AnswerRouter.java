@@ -1,0 +1,38 @@
+package dev.vertdesk.rendezvous;
+
+import dev.vertdesk.proto.RendezvousMessage;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * hbbs' {@code tcp_punch}: requesters' connections keyed by their normalised address. B's
+ * answer carries A's address (mangled), and is delivered to A's connection exactly once
+ * (PROTOCOL.md §5.2, §12 item 5).
+ */
+public final class AnswerRouter {
+
+  private final ConcurrentHashMap<InetSocketAddress, AnswerSink> waiting = new ConcurrentHashMap<>();
+
+  public void register(InetSocketAddress requester, AnswerSink sink) {
+    waiting.put(requester, sink);
+  }
+
+  /** Removes the entry only if it still belongs to {@code sink} (the connection closed). */
+  public void unregister(InetSocketAddress requester, AnswerSink sink) {
+    waiting.remove(requester, sink);
+  }
+
+  /** Delivers and forgets; false when nobody waits under that address. */
+  public boolean deliver(InetSocketAddress requester, RendezvousMessage message) {
+    AnswerSink sink = waiting.remove(requester);
+    if (sink == null) {
+      return false;
+    }
+    sink.deliver(message);
+    return true;
+  }
+
+  public int size() {
+    return waiting.size();
+  }
+}

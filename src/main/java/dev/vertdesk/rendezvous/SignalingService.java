@@ -1,0 +1,267 @@
+package dev.vertdesk.rendezvous;
+
+import com.google.protobuf.ByteString;
+import dev.vertdesk.config.ServerConfig;
+import dev.vertdesk.proto.ConfigUpdate;
+import dev.vertdesk.proto.FetchLocalAddr;
+import dev.vertdesk.proto.IdPk;
+import dev.vertdesk.proto.LocalAddr;
+import dev.vertdesk.proto.NatType;
+import dev.vertdesk.proto.OnlineRequest;
+import dev.vertdesk.proto.PunchHole;
+import dev.vertdesk.proto.PunchHoleRequest;
+import dev.vertdesk.proto.PunchHoleResponse;
+import dev.vertdesk.proto.PunchHoleResponse.Failure;
+import dev.vertdesk.proto.PunchHoleSent;
+import dev.vertdesk.proto.RegisterPkResponse;
+import dev.vertdesk.proto.RelayResponse;
+import dev.vertdesk.proto.RendezvousMessage;
+import dev.vertdesk.proto.RequestRelay;
+import dev.vertdesk.proto.TestNatResponse;
+import dev.vertdesk.protocol.AddrMangle;
+import dev.vertdesk.protocol.Envelopes;
+import dev.vertdesk.registry.PeerView;
+import dev.vertdesk.server.ServerContext;
+import dev.vertdesk.server.ServerContext.ConfigUpdateState;
+import io.vertx.core.Future;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Signaling between the controlling side (A) and the controlled device (B), PROTOCOL.md
+ * §5.4.3–§5.4.9, independent of the transport that carries it. One instance serves every
+ * connection of a node; per-connection state is the connection itself.
+ */
+public final class SignalingService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SignalingService.class);
+
+  private final ServerContext ctx;
+  private final ServerConfig config;
+
+  public SignalingService(ServerContext ctx) {
+    this.ctx = ctx;
+    this.config = ctx.config();
+  }
+
+  /**
+   * Handles one message. Only PunchHoleRequest and RequestRelay keep the connection open (A
+   * waits on it for B's answer); everything else is answered, then the connection is closed.
+   */
+  public void handle(SignalingConnection c, RendezvousMessage m) {
+    switch (m.getUnionCase()) {
+      case PUNCH_HOLE_REQUEST -> punchHoleRequest(c, m.getPunchHoleRequest());
+      case REQUEST_RELAY -> requestRelay(c, m.getRequestRelay());
+      case PUNCH_HOLE_SENT -> punchHoleSent(c, m.getPunchHoleSent());
+      case LOCAL_ADDR -> localAddr(c, m.getLocalAddr());
+      case RELAY_RESPONSE -> relayResponse(c, m.getRelayResponse());
+      case TEST_NAT_REQUEST -> testNat(c, m.getTestNatRequest().getSerial(), true);
+      case ONLINE_REQUEST -> online(c, m.getOnlineRequest());
+      case REGISTER_PK -> {
+        c.send(Envelopes.registerPkResponse(RegisterPkResponse.Result.NOT_SUPPORT));
+        c.close();
+      }
+      default -> {
+        ctx.events().rejected("signaling", "unexpected-message:" + m.getUnionCase(), ip(c.remote()), "");
+        c.close();
+      }
+    }
+  }
+
+  /** The first PunchHoleRequest/RequestRelay makes the connection A's answer sink. */
+  private void waitForAnswer(SignalingConnection c) {
+    InetSocketAddress key = c.remote();
+    ctx.router().register(key, c);
+    c.onClose(() -> ctx.router().unregister(key, c));
+  }
+
+  void punchHoleRequest(SignalingConnection c, PunchHoleRequest req) {
+    waitForAnswer(c);
+    String id = req.getId();
+    Optional<String> key = ctx.keys().validationKey();
+    if (key.isPresent() && !key.get().equals(req.getLicenceKey())) {
+      failPunch(c, id, Failure.LICENSE_MISMATCH);
+      return;
+    }
+    ctx.registry().lookup(id).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.error("peer lookup for {} failed: {}", id, ar.cause().toString());
+        failPunch(c, id, Failure.OFFLINE);
+        return;
+      }
+      PeerView b = ar.result();
+      if (b == null) {
+        failPunch(c, id, Failure.ID_NOT_EXIST);
+      } else if (!b.online() || b.endpoint() == null) {
+        failPunch(c, id, Failure.OFFLINE);
+      } else {
+        punch(c, req, b);
+      }
+    });
+  }
+
+  private void punch(SignalingConnection c, PunchHoleRequest req, PeerView b) {
+    InetSocketAddress a = c.remote();
+    String relay = ctx.relays().next();
+    NatType natType = req.getNatType();
+    boolean aLan = isLan(a.getAddress());
+    boolean bLan = isLan(b.endpoint().getAddress());
+    boolean forced = config.alwaysUseRelay() || req.getForceRelay() || (aLan ^ bLan);
+    if (forced) {
+      if (bLan) {
+        relay = config.localIp(); // B is on our LAN: give it the relay's LAN address
+      }
+      natType = NatType.SYMMETRIC;
+    }
+    // ALWAYS_USE_RELAY does not stop LAN direct connections (§12 item 18); a client that asks
+    // for relay itself does.
+    boolean sameIntranet = !c.webSocket() && !req.getForceRelay()
+        && ((aLan && bLan) || a.getAddress().equals(b.endpoint().getAddress()));
+    ByteString mangledA = ByteString.copyFrom(AddrMangle.encode(a));
+    RendezvousMessage toB;
+    String outcome;
+    if (sameIntranet) {
+      toB = RendezvousMessage.newBuilder().setFetchLocalAddr(FetchLocalAddr.newBuilder()
+          .setSocketAddr(mangledA).setRelayServer(relay)).build();
+      outcome = "local";
+    } else {
+      toB = RendezvousMessage.newBuilder().setPunchHole(PunchHole.newBuilder()
+          .setSocketAddr(mangledA).setNatType(natType).setRelayServer(relay)).build();
+      outcome = "punch";
+    }
+    ctx.devices().send(b.endpoint(), toB).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("could not signal {} at {}: {}", b.id(), b.endpoint(), ar.cause().getMessage());
+        failPunch(c, b.id(), Failure.OFFLINE);
+      } else {
+        ctx.events().punchRequested(ip(a), b.id(), outcome);
+      }
+    });
+  }
+
+  private void failPunch(SignalingConnection c, String id, Failure failure) {
+    // Sent straight to A: the routing entry stays for B's answer to an earlier attempt.
+    c.send(Envelopes.punchHoleFailure(failure));
+    ctx.events().punchRequested(ip(c.remote()), id, failure.name());
+  }
+
+  void requestRelay(SignalingConnection c, RequestRelay rr) {
+    waitForAnswer(c);
+    ctx.brokerage().brokered(rr.getUuid());
+    PeerView b = ctx.registry().cached(rr.getId());
+    if (b == null || b.endpoint() == null) {
+      ctx.events().rejected("signaling", "relay-target-unknown", ip(c.remote()), rr.getId());
+      return; // as hbbs: A times out and reports the failure itself
+    }
+    RendezvousMessage toB = RendezvousMessage.newBuilder().setRequestRelay(rr.toBuilder()
+        .setSocketAddr(ByteString.copyFrom(AddrMangle.encode(c.remote())))).build();
+    ctx.devices().send(b.endpoint(), toB).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.events().relayBrokered(rr.getUuid(), rr.getId(), ip(c.remote()), rr.getRelayServer());
+      } else {
+        LOG.warn("could not forward relay request to {}: {}", b.id(), ar.cause().getMessage());
+      }
+    });
+  }
+
+  void punchHoleSent(SignalingConnection c, PunchHoleSent phs) {
+    InetSocketAddress a = AddrMangle.normalize(AddrMangle.decode(phs.getSocketAddr().toByteArray()));
+    signedPk(phs.getVersion(), phs.getId()).onComplete(ar -> {
+      PunchHoleResponse.Builder resp = PunchHoleResponse.newBuilder()
+          .setSocketAddr(ByteString.copyFrom(AddrMangle.encode(c.remote())))
+          .setPk(ByteString.copyFrom(ar.succeeded() ? ar.result() : new byte[0]))
+          .setRelayServer(phs.getRelayServer());
+      if (phs.getNatType() != NatType.UNRECOGNIZED) {
+        resp.setNatType(phs.getNatType());
+      }
+      ctx.router().deliver(a, RendezvousMessage.newBuilder().setPunchHoleResponse(resp).build());
+      c.close();
+    });
+  }
+
+  void localAddr(SignalingConnection c, LocalAddr la) {
+    InetSocketAddress a = AddrMangle.normalize(AddrMangle.decode(la.getSocketAddr().toByteArray()));
+    signedPk(la.getVersion(), la.getId()).onComplete(ar -> {
+      PunchHoleResponse resp = PunchHoleResponse.newBuilder()
+          .setSocketAddr(la.getLocalAddr())
+          .setPk(ByteString.copyFrom(ar.succeeded() ? ar.result() : new byte[0]))
+          .setRelayServer(la.getRelayServer())
+          .setIsLocal(true)
+          .build();
+      ctx.router().deliver(a, RendezvousMessage.newBuilder().setPunchHoleResponse(resp).build());
+      c.close();
+    });
+  }
+
+  void relayResponse(SignalingConnection c, RelayResponse rr) {
+    ctx.brokerage().brokered(rr.getUuid());
+    InetSocketAddress a = AddrMangle.normalize(AddrMangle.decode(rr.getSocketAddr().toByteArray()));
+    Future<byte[]> pk = rr.getUnionCase() == RelayResponse.UnionCase.ID && !rr.getId().isEmpty()
+        ? signedPk(rr.getVersion(), rr.getId()) : Future.succeededFuture(null);
+    pk.onComplete(ar -> {
+      RelayResponse.Builder out = rr.toBuilder().clearSocketAddr();
+      if (ar.result() != null || ar.failed()) {
+        out.setPk(ByteString.copyFrom(ar.succeeded() ? ar.result() : new byte[0]));
+      }
+      String relay = rr.getRelayServer();
+      if (!relay.isEmpty() && config.mask().isPresent()) {
+        if (isLan(a.getAddress())) {
+          out.setRelayServer(config.localIp());
+        } else if (relay.equals(config.localIp())) {
+          out.setRelayServer(ctx.relays().next());
+        }
+      }
+      boolean delivered = ctx.router().deliver(a, RendezvousMessage.newBuilder().setRelayResponse(out).build());
+      if (delivered && !rr.getUuid().isEmpty()) {
+        ctx.events().relayBrokered(rr.getUuid(), rr.getId(), ip(a), out.getRelayServer());
+      }
+      c.close();
+    });
+  }
+
+  /** TestNatResponse with the observed source port; {@code cu} only on the main port (§5.4.8). */
+  public void testNat(SignalingConnection c, int requestSerial, boolean withConfigUpdate) {
+    TestNatResponse.Builder resp = TestNatResponse.newBuilder().setPort(c.remote().getPort());
+    ConfigUpdateState cu = ctx.configUpdate().get();
+    if (withConfigUpdate && cu.serial() > requestSerial) {
+      resp.setCu(ConfigUpdate.newBuilder().setSerial(cu.serial()).addAllRendezvousServers(cu.rendezvousServers()));
+    }
+    c.send(RendezvousMessage.newBuilder().setTestNatResponse(resp).build());
+    c.close();
+  }
+
+  /** OnlineResponse bitmap (§5.4.9). */
+  public void online(SignalingConnection c, OnlineRequest req) {
+    boolean[] states = ctx.registry().onlineStates(req.getPeersList());
+    c.send(Envelopes.onlineResponse(Envelopes.onlineStates(states)));
+    c.close();
+  }
+
+  /**
+   * The server-signed IdPk of a device (§5.5): empty when the requester is too old to check it
+   * (no version), the server cannot sign, or the ID is unknown.
+   */
+  public Future<byte[]> signedPk(String version, String id) {
+    if (version.isEmpty() || !ctx.keys().canSign()) {
+      return Future.succeededFuture(new byte[0]);
+    }
+    return ctx.registry().lookup(id).map(p -> {
+      if (p == null || p.pk() == null) {
+        return new byte[0];
+      }
+      byte[] idPk = IdPk.newBuilder().setId(id).setPk(ByteString.copyFrom(p.pk())).build().toByteArray();
+      return ctx.keys().sign(idPk);
+    });
+  }
+
+  private boolean isLan(InetAddress address) {
+    return config.mask().map(m -> m.contains(address)).orElse(false);
+  }
+
+  static String ip(InetSocketAddress a) {
+    return a.getAddress().getHostAddress();
+  }
+}

@@ -1,0 +1,105 @@
+package dev.vertdesk.server;
+
+import dev.vertdesk.config.ServerConfig;
+import dev.vertdesk.crypto.ServerKeys;
+import dev.vertdesk.events.EventPublisher;
+import dev.vertdesk.registry.PeerRegistry;
+import dev.vertdesk.registry.RelayBrokerage;
+import dev.vertdesk.rendezvous.AnswerRouter;
+import dev.vertdesk.rendezvous.DeviceMessenger;
+import dev.vertdesk.rendezvous.RelayServerList;
+import dev.vertdesk.store.PeerStore;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The collaborators every verticle of a node shares, built once by the main verticle and
+ * handed to each verticle's constructor.
+ */
+public final class ServerContext {
+
+  /** The ConfigUpdate a device should adopt (serial and rendezvous servers, §5.4.10). */
+  public record ConfigUpdateState(int serial, List<String> rendezvousServers) {
+  }
+
+  private final ServerConfig config;
+  private final ServerKeys keys;
+  private final PeerStore store;
+  private final PeerRegistry registry;
+  private final RelayBrokerage brokerage;
+  private final AnswerRouter router;
+  private final DeviceMessenger devices;
+  private final RelayServerList relays;
+  private final EventPublisher events;
+  private final String nodeId;
+  private final AtomicReference<ConfigUpdateState> configUpdate;
+  private final Map<String, Integer> boundPorts = new ConcurrentHashMap<>();
+
+  public ServerContext(ServerConfig config, ServerKeys keys, PeerStore store, PeerRegistry registry,
+                       RelayBrokerage brokerage, DeviceMessenger devices, RelayServerList relays, EventPublisher events,
+                       String nodeId) {
+    this.config = config;
+    this.keys = keys;
+    this.store = store;
+    this.registry = registry;
+    this.brokerage = brokerage;
+    this.router = new AnswerRouter();
+    this.devices = devices;
+    this.relays = relays;
+    this.events = events;
+    this.nodeId = nodeId;
+    this.configUpdate = new AtomicReference<>(
+        new ConfigUpdateState(config.serial(), config.rendezvousServers()));
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  public ServerKeys keys() {
+    return keys;
+  }
+
+  public PeerStore store() {
+    return store;
+  }
+
+  public PeerRegistry registry() {
+    return registry;
+  }
+
+  public RelayBrokerage brokerage() {
+    return brokerage;
+  }
+
+  public AnswerRouter router() {
+    return router;
+  }
+
+  public DeviceMessenger devices() {
+    return devices;
+  }
+
+  public RelayServerList relays() {
+    return relays;
+  }
+
+  public EventPublisher events() {
+    return events;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public AtomicReference<ConfigUpdateState> configUpdate() {
+    return configUpdate;
+  }
+
+  /** Actual ports bound by this node's listeners, by listener name (tests bind port 0). */
+  public Map<String, Integer> boundPorts() {
+    return boundPorts;
+  }
+}

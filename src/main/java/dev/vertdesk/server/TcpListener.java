@@ -1,0 +1,46 @@
+package dev.vertdesk.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Binds a public TCP listener the same way for every verticle, and records its real port. */
+public final class TcpListener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TcpListener.class);
+
+  private TcpListener() {
+  }
+
+  /**
+   * @param name             listener name, used in logs, errors and {@link ServerContext#boundPorts()}
+   * @param readIdleSeconds  close a connection that sends nothing for this long
+   */
+  public static Future<NetServer> listen(Vertx vertx, ServerContext ctx, String name, String configuredHost,
+                                         int port, int readIdleSeconds, Handler<NetSocket> handler) {
+    String host = NetworkSupport.bindHost(configuredHost);
+    NetServer server = vertx.createNetServer(new NetServerOptions()
+        .setHost(host)
+        .setPort(port)
+        .setTcpNoDelay(true)
+        .setReuseAddress(true)
+        .setAcceptBacklog(4096)
+        .setReadIdleTimeout(readIdleSeconds)
+        .setIdleTimeoutUnit(TimeUnit.SECONDS));
+    server.connectHandler(handler);
+    return server.listen()
+        .map(s -> {
+          ctx.boundPorts().put(name, s.actualPort());
+          LOG.info("{} listening on {}:{}", name, host, s.actualPort());
+          return s;
+        })
+        .recover(e -> Future.failedFuture(new IllegalStateException(
+            name + " cannot bind " + host + ":" + port + ": " + e.getMessage(), e)));
+  }
+}

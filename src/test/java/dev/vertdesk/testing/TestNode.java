@@ -1,0 +1,79 @@
+package dev.vertdesk.testing;
+
+import dev.vertdesk.app.MainVerticle;
+import dev.vertdesk.server.ServerContext;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Vertdesk node on loopback with every listener on port 0, built from the test thread,
+ * with its own environment (never the machine's).
+ */
+public final class TestNode implements AutoCloseable {
+
+  public final Vertx vertx;
+  public final MainVerticle main;
+  public final Path dataDir;
+
+  private TestNode(Vertx vertx, MainVerticle main, Path dataDir) {
+    this.vertx = vertx;
+    this.main = main;
+    this.dataDir = dataDir;
+  }
+
+  /** Loopback config with every listener on port 0; {@code overrides} are merged deeply. */
+  public static JsonObject loopbackConfig(Path dataDir, JsonObject overrides) {
+    JsonObject port0 = new JsonObject().put("port", 0).put("host", "127.0.0.1");
+    JsonObject conf = new JsonObject()
+        .put("dataDir", dataDir.toString())
+        .put("verticles", new JsonObject()
+            .put("udp", new JsonObject().put("config", port0.copy()))
+            .put("signaling", new JsonObject().put("config", port0.copy()))
+            .put("nat", new JsonObject().put("config", port0.copy())));
+    return conf.mergeIn(overrides, true);
+  }
+
+  public static TestNode start(Path dataDir) throws Exception {
+    return start(dataDir, new JsonObject(), Map.of());
+  }
+
+  public static TestNode start(Path dataDir, JsonObject overrides) throws Exception {
+    return start(dataDir, overrides, Map.of());
+  }
+
+  public static TestNode start(Path dataDir, JsonObject overrides, Map<String, String> env)
+      throws Exception {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    MainVerticle main = new MainVerticle(env);
+    try {
+      vertx.deployVerticle(main, new io.vertx.core.DeploymentOptions()
+              .setConfig(loopbackConfig(dataDir, overrides)))
+          .await(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      vertx.close().await(10, TimeUnit.SECONDS);
+      throw e;
+    }
+    return new TestNode(vertx, main, dataDir);
+  }
+
+  public ServerContext ctx() {
+    return main.serverContext();
+  }
+
+  public int port(String listener) {
+    Integer p = ctx().boundPorts().get(listener);
+    if (p == null) {
+      throw new IllegalStateException("listener " + listener + " not bound: " + ctx().boundPorts());
+    }
+    return p;
+  }
+
+  @Override
+  public void close() throws Exception {
+    vertx.close().await(20, TimeUnit.SECONDS);
+  }
+}
