@@ -161,7 +161,9 @@ public final class MainVerticle extends VerticleBase {
           new DeploymentOptions().setInstances(block.instances()).setConfig(childConf)));
     });
     return Future.all(deployments).onSuccess(v ->
-        LOG.info("Vertdesk node {} started: {}", ctx.nodeId(), ctx.boundPorts()));
+        LOG.info("Vertdesk node {} started (data {}, {} transport): {}", ctx.nodeId(),
+            cfg.dataDir().toAbsolutePath(), vertx.isNativeTransportEnabled() ? "native" : "NIO",
+            ctx.boundPorts()));
   }
 
   @Override

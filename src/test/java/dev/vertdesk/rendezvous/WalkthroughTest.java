@@ -215,6 +215,32 @@ class WalkthroughTest {
   }
 
   @Test
+  void domainEventsArePublished() throws Exception {
+    java.util.concurrent.BlockingQueue<JsonObject> events = new java.util.concurrent.LinkedBlockingQueue<>();
+    for (String address : new String[] {dev.vertdesk.events.Addresses.PEER_REGISTERED,
+        dev.vertdesk.events.Addresses.PEER_ONLINE, dev.vertdesk.events.Addresses.PUNCH_REQUESTED}) {
+      node.vertx.eventBus().<JsonObject>consumer(address, m -> events.add(m.body()))
+          .completion().await(5, TimeUnit.SECONDS);
+    }
+    try (UdpDevice b = device("700800900", "127.0.0.2");
+         TcpClient a = new TcpClient(node.port("signaling"), "127.0.0.3")) {
+      a.send(punchRequest("700800900", key));
+      assertNotNull(b.receive(UnionCase.PUNCH_HOLE));
+    }
+    JsonObject registered = events.poll(3, TimeUnit.SECONDS);
+    JsonObject online = events.poll(3, TimeUnit.SECONDS);
+    JsonObject punch = events.poll(3, TimeUnit.SECONDS);
+    assertEquals("peer.registered", registered.getString("type"));
+    assertEquals("700800900", registered.getString("id"));
+    assertEquals("127.0.0.2", registered.getString("ip"));
+    assertTrue(registered.getBoolean("created"));
+    assertEquals("peer.online", online.getString("type"));
+    assertEquals("punch.requested", punch.getString("type"));
+    assertEquals("punch", punch.getString("outcome"));
+    assertEquals("127.0.0.3", punch.getString("from"));
+  }
+
+  @Test
   void failures_idNotExist_offline_licenseMismatch() throws Exception {
     try (TcpClient a = new TcpClient(node.port("signaling"))) {
       a.send(punchRequest("999888777", key));

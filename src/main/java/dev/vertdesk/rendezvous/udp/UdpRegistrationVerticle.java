@@ -22,6 +22,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.InternetProtocolFamily;
@@ -82,6 +84,10 @@ public final class UdpRegistrationVerticle extends VerticleBase {
         .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
         .option(ChannelOption.SO_REUSEADDR, true)
         .handler(new Handler(context));
+    if (Epoll.isAvailable() && vx.isNativeTransportEnabled()) {
+      // lets several instances share the port; the kernel spreads devices by source address
+      bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+    }
     if (options.rmem() > 0) {
       bootstrap.option(ChannelOption.SO_RCVBUF, options.rmem());
     }
