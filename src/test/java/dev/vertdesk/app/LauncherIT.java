@@ -1,0 +1,112 @@
+package dev.vertdesk.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vertdesk.proto.RegisterPeer;
+import dev.vertdesk.proto.RendezvousMessage;
+import dev.vertdesk.testing.UdpDevice;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar starts as README says, prints its key, serves devices, and fails loudly. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class LauncherIT {
+
+  @TempDir
+  Path dataDir;
+
+  private static final Pattern PORTS = Pattern.compile("started .*\\{(.*)}");
+
+  private Process launch(JsonObject conf) throws Exception {
+    String jar = System.getProperty("vertdesk.jar", "target/vertdesk.jar");
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-jar", jar, "-conf", conf.encode());
+    pb.environment().keySet().removeIf(k -> k.startsWith("VERTDESK_") || List.of("PORT", "KEY", "BIND",
+        "RELAY_SERVERS", "DB_URL", "MASK", "RMEM", "ALWAYS_USE_RELAY", "LOCAL_IP").contains(k.toUpperCase()));
+    pb.redirectErrorStream(true);
+    return pb.start();
+  }
+
+  private static JsonObject loopbackConf(Path dataDir) {
+    JsonObject port0 = new JsonObject().put("port", 0);
+    JsonObject verticles = new JsonObject();
+    for (String name : ConfigNames.BUILT_IN) {
+      verticles.put(name, new JsonObject().put("config", port0.copy()));
+    }
+    return new JsonObject().put("dataDir", dataDir.toString()).put("bind", "127.0.0.1").put("verticles", verticles);
+  }
+
+  @Test
+  void startsPrintsKeyAndServes() throws Exception {
+    Process p = launch(loopbackConf(dataDir));
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      String key = null;
+      String ports = null;
+      List<String> lines = new ArrayList<>();
+      String line;
+      while (ports == null && (line = out.readLine()) != null) {
+        lines.add(line);
+        if (line.contains(" Key: ")) {
+          key = line.substring(line.indexOf(" Key: ") + 6).trim();
+        }
+        Matcher m = PORTS.matcher(line);
+        if (m.find()) {
+          ports = m.group(1);
+        }
+      }
+      assertNotNull(ports, "no start line in:\n" + String.join("\n", lines));
+      assertEquals(Files.readString(dataDir.resolve("id_ed25519.pub")).trim(), key, "the printed key is the .pub");
+      int udp = -1;
+      for (String entry : ports.split(",\\s*")) {
+        String[] kv = entry.split("=");
+        if (kv[0].equals("udp")) {
+          udp = Integer.parseInt(kv[1]);
+        }
+      }
+      try (UdpDevice d = new UdpDevice("launcher-probe", new byte[] {1}, new byte[] {1}, udp)) {
+        d.send(RendezvousMessage.newBuilder().setRegisterPeer(RegisterPeer.newBuilder().setId("launcher-probe")).build());
+        RendezvousMessage m = d.receive(RendezvousMessage.UnionCase.REGISTER_PEER_RESPONSE);
+        assertNotNull(m);
+        assertTrue(m.getRegisterPeerResponse().getRequestPk());
+      }
+    } finally {
+      p.destroy();
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS), "SIGTERM stops the server");
+    }
+  }
+
+  @Test
+  void malformedKeyFileIsFatal() throws Exception {
+    Files.writeString(dataDir.resolve("id_ed25519"), "not-a-key");
+    Process p = launch(loopbackConf(dataDir));
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertNotEquals(0, p.exitValue(), output);
+    assertTrue(output.contains("id_ed25519"), "the error names the key file:\n" + output);
+  }
+
+  @Test
+  void badConfigValueNamesTheKey() throws Exception {
+    Process p = launch(loopbackConf(dataDir).put("port", "not-a-port"));
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertNotEquals(0, p.exitValue(), output);
+    assertTrue(output.contains("'port'"), output);
+  }
+}
