@@ -10,11 +10,13 @@ import dev.vertdesk.registry.LocalPeerRegistry;
 import dev.vertdesk.registry.LocalRelayBrokerage;
 import dev.vertdesk.registry.PeerRegistry;
 import dev.vertdesk.rendezvous.DatagramSend;
+import dev.vertdesk.rendezvous.DeviceLinks;
 import dev.vertdesk.rendezvous.DeviceMessenger;
 import dev.vertdesk.rendezvous.RelayServerList;
 import dev.vertdesk.rendezvous.tcp.NatOnlineVerticle;
 import dev.vertdesk.rendezvous.tcp.SignalingVerticle;
 import dev.vertdesk.rendezvous.udp.UdpRegistrationVerticle;
+import dev.vertdesk.rendezvous.ws.WsSignalingVerticle;
 import dev.vertdesk.server.ServerContext;
 import dev.vertdesk.store.PeerStore;
 import dev.vertdesk.store.SqlitePeerStore;
@@ -57,6 +59,7 @@ public final class MainVerticle extends VerticleBase {
     KINDS.put("udp", new Kind(UdpRegistrationVerticle::new, p -> p));
     KINDS.put("signaling", new Kind(SignalingVerticle::new, p -> p));
     KINDS.put("nat", new Kind(NatOnlineVerticle::new, p -> p - 1));
+    KINDS.put("ws", new Kind(WsSignalingVerticle::new, p -> p + 2));
   }
 
   private final Map<String, String> environ;
@@ -124,9 +127,9 @@ public final class MainVerticle extends VerticleBase {
     EventPublisher events = new EventPublisher(vertx.eventBus(), nodeId);
     relays = new RelayServerList(cfg.relayServers());
     relays.startHealthChecks(vertx);
-    ctx = new ServerContext(cfg, keys, store, registry,
-        new LocalRelayBrokerage(System::currentTimeMillis), new DeviceMessenger(vertx.eventBus()), relays,
-        events, nodeId);
+    DeviceLinks links = new DeviceLinks();
+    ctx = new ServerContext(cfg, keys, store, registry, new LocalRelayBrokerage(System::currentTimeMillis),
+        links, new DeviceMessenger(vertx.eventBus(), links), relays, events, nodeId);
     presenceTimer = vertx.setPeriodic(PRESENCE_SWEEP_MILLIS, t ->
         // a walk over every peer: off the event loop so UDP replies never wait behind it
         vertx.executeBlocking(() -> {

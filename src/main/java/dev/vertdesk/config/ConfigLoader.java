@@ -35,7 +35,12 @@ public final class ConfigLoader {
       Map.entry("RMEM", "verticles.udp.config.rmem"),
       Map.entry("SERIAL", "serial"),
       Map.entry("RENDEZVOUS_SERVERS", "rendezvousServers"),
-      Map.entry("SOFTWARE_URL", "softwareUrl"));
+      Map.entry("SOFTWARE_URL", "softwareUrl"),
+      Map.entry("TOTAL_BANDWIDTH", "verticles.relay.config.totalBandwidth"),
+      Map.entry("SINGLE_BANDWIDTH", "verticles.relay.config.singleBandwidth"),
+      Map.entry("LIMIT_SPEED", "verticles.relay.config.limitSpeed"),
+      Map.entry("DOWNGRADE_THRESHOLD", "verticles.relay.config.downgradeThreshold"),
+      Map.entry("DOWNGRADE_START_CHECK", "verticles.relay.config.downgradeStartCheck"));
 
   private ConfigLoader() {
   }

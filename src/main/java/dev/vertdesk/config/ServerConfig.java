@@ -29,6 +29,9 @@ public record ServerConfig(
     List<String> rendezvousServers,
     String softwareUrl,
     Limits limits,
+    int keepAliveSeconds,
+    boolean allowIdChange,
+    List<String> trustedProxies,
     JsonObject verticles) {
 
   /** Registration limiters of PROTOCOL.md §5.4.2 (defaults as in hbbs). */
@@ -111,6 +114,9 @@ public record ServerConfig(
         List.copyOf(Json.list(tree, "", "rendezvousServers")),
         Json.string(tree, "", "softwareUrl", ""),
         parsedLimits,
+        Json.integer(tree, "", "keepAliveSeconds", 30, 5, 3600),
+        Json.bool(tree, "", "allowIdChange", true),
+        List.copyOf(Json.list(tree, "", "trustedProxies")),
         Json.object(tree, "", "verticles"));
   }
 

@@ -18,11 +18,18 @@ public final class Addresses {
   public static final String PEER_ONLINE = EVENT_PREFIX + "peer.online";
   /** A device's registration expired (REG_TIMEOUT): {@code {id}}. */
   public static final String PEER_OFFLINE = EVENT_PREFIX + "peer.offline";
+  /** A device changed its ID (RegisterPk with old_id): {@code {oldId, id, ip}}. */
+  public static final String PEER_ID_CHANGED = EVENT_PREFIX + "peer.id-changed";
   /** A PunchHoleRequest was handled: {@code {from, id, outcome}}; outcome is {@code punch},
    *  {@code local} or the failure name. */
   public static final String PUNCH_REQUESTED = EVENT_PREFIX + "punch.requested";
   /** A relay was brokered through signaling: {@code {uuid, id, from, relay}}. */
   public static final String RELAY_BROKERED = EVENT_PREFIX + "relay.brokered";
+  /** Two relay connections were paired: {@code {session, uuid, first, second}} (ip:port of each end). */
+  public static final String RELAY_SESSION_OPENED = EVENT_PREFIX + "relay.session.opened";
+  /** A relay session ended: {@code {session, uuid, first, second, bytesFirstToSecond,
+   *  bytesSecondToFirst, durationMillis, reason}}. */
+  public static final String RELAY_SESSION_CLOSED = EVENT_PREFIX + "relay.session.closed";
   /** Something was refused: {@code {surface, reason, ip, id}}. */
   public static final String REJECTED = EVENT_PREFIX + "rejected";
 

@@ -34,6 +34,10 @@ public final class EventPublisher {
     publish(Addresses.PEER_OFFLINE, base("peer.offline").put("id", id));
   }
 
+  public void idChanged(String oldId, String id, String ip) {
+    publish(Addresses.PEER_ID_CHANGED, base("peer.id-changed").put("oldId", oldId).put("id", id).put("ip", ip));
+  }
+
   public void punchRequested(String from, String id, String outcome) {
     publish(Addresses.PUNCH_REQUESTED, base("punch.requested").put("from", from).put("id", id).put("outcome", outcome));
   }
@@ -41,6 +45,20 @@ public final class EventPublisher {
   public void relayBrokered(String uuid, String id, String from, String relay) {
     publish(Addresses.RELAY_BROKERED,
         base("relay.brokered").put("uuid", uuid).put("id", id).put("from", from).put("relay", relay));
+  }
+
+  public void relaySessionOpened(String session, String uuid, String first, String second) {
+    publish(Addresses.RELAY_SESSION_OPENED, base("relay.session.opened").put("session", session)
+        .put("uuid", uuid).put("first", first).put("second", second));
+  }
+
+  public void relaySessionClosed(String session, String uuid, String first, String second,
+                                 long bytesFirstToSecond, long bytesSecondToFirst, long durationMillis,
+                                 String reason) {
+    publish(Addresses.RELAY_SESSION_CLOSED, base("relay.session.closed").put("session", session)
+        .put("uuid", uuid).put("first", first).put("second", second)
+        .put("bytesFirstToSecond", bytesFirstToSecond).put("bytesSecondToFirst", bytesSecondToFirst)
+        .put("durationMillis", durationMillis).put("reason", reason));
   }
 
   public void rejected(String surface, String reason, String ip, String id) {

@@ -174,13 +174,88 @@ public final class LocalPeerRegistry implements PeerRegistry {
     });
   }
 
+  /** The client's rule for custom IDs (rustdesk {@code is_valid_custom_id}). */
+  static final java.util.regex.Pattern CUSTOM_ID = java.util.regex.Pattern.compile("[a-zA-Z][\\w-]{5,15}");
+
+  @Override
+  public Future<RegisterPkOutcome> changeId(String oldId, String newId, byte[] uuid, byte[] pk,
+                                            InetSocketAddress from) {
+    if (!CUSTOM_ID.matcher(newId).matches()) {
+      return Future.succeededFuture(RegisterPkOutcome.refused(Result.INVALID_ID_FORMAT, "invalid-id"));
+    }
+    if (uuid.length == 0 || oldId.equals(newId)) {
+      return Future.succeededFuture(RegisterPkOutcome.refused(Result.UUID_MISMATCH, "id-change-not-owner"));
+    }
+    long now = clock.getAsLong();
+    if (!ipLimiter.allow(from.getAddress().getHostAddress(), newId, now)) {
+      return Future.succeededFuture(RegisterPkOutcome.refused(Result.TOO_FREQUENT, "ip-rate"));
+    }
+    return memoryFirst(oldId).compose(old -> {
+      if (old == null) {
+        return Future.succeededFuture(RegisterPkOutcome.refused(Result.UUID_MISMATCH, "id-change-not-owner"));
+      }
+      synchronized (old) {
+        if (old.uuid == null || !Arrays.equals(uuid, old.uuid) || (pk.length > 0 && !Arrays.equals(pk, old.pk))) {
+          return Future.succeededFuture(RegisterPkOutcome.refused(Result.UUID_MISMATCH, "id-change-not-owner"));
+        }
+      }
+      return memoryFirst(newId).compose(existing -> {
+        // claim the new ID in memory first, so two concurrent changes cannot both take it
+        if (existing != null || peers.putIfAbsent(newId, old) != null) {
+          return Future.succeededFuture(RegisterPkOutcome.refused(Result.ID_EXISTS, "id-exists"));
+        }
+        byte[] guid;
+        byte[] keyToStore;
+        synchronized (old) {
+          guid = old.guid;
+          keyToStore = old.pk;
+        }
+        String ip = from.getAddress().getHostAddress();
+        Future<byte[]> write = guid == null
+            ? store.insert(newId, uuid, keyToStore, ip)
+            : store.update(guid, newId, keyToStore, ip).map(v -> guid);
+        return write.transform(ar -> {
+          if (ar.failed()) {
+            peers.remove(newId, old);
+            LOG.error("ID change {} -> {} not stored: {}", oldId, newId, ar.cause().toString());
+            return Future.succeededFuture(RegisterPkOutcome.refused(Result.SERVER_ERROR, "store-write"));
+          }
+          synchronized (old) {
+            old.guid = ar.result();
+          }
+          peers.remove(oldId, old);
+          return Future.succeededFuture(new RegisterPkOutcome(Result.OK, "", false, true, false));
+        });
+      });
+    });
+  }
+
+  @Override
+  public boolean disconnected(String id, InetSocketAddress endpoint) {
+    Peer p = peers.get(id);
+    if (p == null) {
+      return false;
+    }
+    synchronized (p) {
+      boolean same = p.port == endpoint.getPort() && Arrays.equals(p.ip, endpoint.getAddress().getAddress());
+      if (!same || !p.online) {
+        return false;
+      }
+      p.lastReg = 0;
+      p.online = false;
+    }
+    online.decrementAndGet();
+    return true;
+  }
+
   /** The in-memory record, else the stored row loaded into memory, else a new empty record. */
   private Future<Peer> peerOrLoad(String id) {
+    return memoryFirst(id).map(p -> p != null ? p : peers.computeIfAbsent(id, k -> new Peer()));
+  }
+
+  private Future<Peer> memoryFirst(String id) {
     Peer p = peers.get(id);
-    if (p != null) {
-      return Future.succeededFuture(p);
-    }
-    return load(id).map(loaded -> loaded != null ? loaded : peers.computeIfAbsent(id, k -> new Peer()));
+    return p != null ? Future.succeededFuture(p) : load(id);
   }
 
   /** Loads a stored row once even when several requests miss at the same time; null if absent. */
@@ -226,11 +301,7 @@ public final class LocalPeerRegistry implements PeerRegistry {
 
   @Override
   public Future<PeerView> lookup(String id) {
-    Peer p = peers.get(id);
-    if (p != null) {
-      return Future.succeededFuture(view(id, p));
-    }
-    return load(id).map(loaded -> loaded == null ? null : view(id, loaded));
+    return memoryFirst(id).map(p -> p == null ? null : view(id, p));
   }
 
   @Override

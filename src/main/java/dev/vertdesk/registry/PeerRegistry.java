@@ -22,6 +22,21 @@ public interface PeerRegistry {
   /** RegisterPk (§5.4.2) with both limiters, the uuid/pk/IP rules and persistence. */
   Future<RegisterPkOutcome> registerPk(String id, byte[] uuid, byte[] pk, InetSocketAddress from);
 
+  /**
+   * ID change (RegisterPk with {@code old_id} over TCP, an extension of the open-source server):
+   * the request's uuid, and its pk when it carries one, must match the record of {@code oldId};
+   * {@code newId} must be free and follow the client's custom-ID rule. Afterwards only
+   * {@code newId} exists.
+   */
+  Future<RegisterPkOutcome> changeId(String oldId, String newId, byte[] uuid, byte[] pk,
+                                     InetSocketAddress from);
+
+  /**
+   * The connection a device registered over is gone: it is offline at once, unless it has
+   * registered from another endpoint since. True when this took it offline.
+   */
+  boolean disconnected(String id, InetSocketAddress endpoint);
+
   /** Memory first, then the store; {@code null} when the ID is unknown. */
   Future<PeerView> lookup(String id);
 

@@ -4,8 +4,8 @@ import dev.vertdesk.proto.RendezvousMessage;
 import java.net.InetSocketAddress;
 
 /**
- * What the signaling logic needs from one client connection, whatever carries it (TCP frames
- * today, WebSocket messages next): a thin adapter per transport implements it.
+ * What the signaling logic needs from one client connection, whatever carries it: TCP frames or
+ * WebSocket messages, in clear or encrypted after a KeyExchange ({@link SignalingSession}).
  */
 public interface SignalingConnection extends AnswerSink {
 
@@ -15,6 +15,12 @@ public interface SignalingConnection extends AnswerSink {
   boolean webSocket();
 
   void send(RendezvousMessage message);
+
+  /** An empty frame: the keep-alive of TCP-mode registration, written in clear (§6.5). */
+  void sendHeartbeat();
+
+  /** From now on an empty frame from the client is a heartbeat echo and runs {@code action}. */
+  void onHeartbeat(Runnable action);
 
   /** Closes once pending writes are flushed. */
   void close();

@@ -13,6 +13,7 @@ import dev.vertdesk.proto.PunchHoleRequest;
 import dev.vertdesk.proto.PunchHoleResponse;
 import dev.vertdesk.proto.PunchHoleResponse.Failure;
 import dev.vertdesk.proto.PunchHoleSent;
+import dev.vertdesk.proto.RegisterPk;
 import dev.vertdesk.proto.RegisterPkResponse;
 import dev.vertdesk.proto.RelayResponse;
 import dev.vertdesk.proto.RendezvousMessage;
@@ -24,6 +25,7 @@ import dev.vertdesk.registry.PeerView;
 import dev.vertdesk.server.ServerContext;
 import dev.vertdesk.server.ServerContext.ConfigUpdateState;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Optional;
@@ -39,10 +41,12 @@ public final class SignalingService {
 
   private static final Logger LOG = LoggerFactory.getLogger(SignalingService.class);
 
+  private final Vertx vertx;
   private final ServerContext ctx;
   private final ServerConfig config;
 
-  public SignalingService(ServerContext ctx) {
+  public SignalingService(Vertx vertx, ServerContext ctx) {
+    this.vertx = vertx;
     this.ctx = ctx;
     this.config = ctx.config();
   }
@@ -61,8 +65,12 @@ public final class SignalingService {
       case TEST_NAT_REQUEST -> testNat(c, m.getTestNatRequest().getSerial(), true);
       case ONLINE_REQUEST -> online(c, m.getOnlineRequest());
       case REGISTER_PK -> {
-        c.send(Envelopes.registerPkResponse(RegisterPkResponse.Result.NOT_SUPPORT));
-        c.close();
+        RegisterPk rk = m.getRegisterPk();
+        if (rk.getOldId().isEmpty()) {
+          registerOverConnection(c, rk);
+        } else {
+          changeId(c, rk);
+        }
       }
       default -> {
         ctx.events().rejected("signaling", "unexpected-message:" + m.getUnionCase(), ip(c.remote()), "");
@@ -95,7 +103,7 @@ public final class SignalingService {
       PeerView b = ar.result();
       if (b == null) {
         failPunch(c, id, Failure.ID_NOT_EXIST);
-      } else if (!b.online() || b.endpoint() == null) {
+      } else if (!b.online()) {
         failPunch(c, id, Failure.OFFLINE);
       } else {
         punch(c, req, b);
@@ -132,7 +140,7 @@ public final class SignalingService {
           .setSocketAddr(mangledA).setNatType(natType).setRelayServer(relay)).build();
       outcome = "punch";
     }
-    ctx.devices().send(b.endpoint(), toB).onComplete(ar -> {
+    ctx.devices().send(b, toB).onComplete(ar -> {
       if (ar.failed()) {
         LOG.warn("could not signal {} at {}: {}", b.id(), b.endpoint(), ar.cause().getMessage());
         failPunch(c, b.id(), Failure.OFFLINE);
@@ -152,13 +160,13 @@ public final class SignalingService {
     waitForAnswer(c);
     ctx.brokerage().brokered(rr.getUuid());
     PeerView b = ctx.registry().cached(rr.getId());
-    if (b == null || b.endpoint() == null) {
+    if (b == null || (b.endpoint() == null && ctx.links().get(rr.getId()) == null)) {
       ctx.events().rejected("signaling", "relay-target-unknown", ip(c.remote()), rr.getId());
       return; // as hbbs: A times out and reports the failure itself
     }
     RendezvousMessage toB = RendezvousMessage.newBuilder().setRequestRelay(rr.toBuilder()
         .setSocketAddr(ByteString.copyFrom(AddrMangle.encode(c.remote())))).build();
-    ctx.devices().send(b.endpoint(), toB).onComplete(ar -> {
+    ctx.devices().send(b, toB).onComplete(ar -> {
       if (ar.succeeded()) {
         ctx.events().relayBrokered(rr.getUuid(), rr.getId(), ip(c.remote()), rr.getRelayServer());
       } else {
@@ -220,6 +228,81 @@ public final class SignalingService {
       }
       c.close();
     });
+  }
+
+  /**
+   * TCP-mode registration (PROTOCOL.md §6.5): the same rules as over UDP; once accepted the
+   * connection is the device's link, kept alive with empty frames the client echoes.
+   */
+  void registerOverConnection(SignalingConnection c, RegisterPk rk) {
+    String id = rk.getId();
+    ctx.registry().registerPk(id, rk.getUuid().toByteArray(), rk.getPk().toByteArray(), c.remote())
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            c.send(Envelopes.registerPkResponse(RegisterPkResponse.Result.SERVER_ERROR));
+            return;
+          }
+          var outcome = ar.result();
+          if (outcome.result() == null) {
+            return; // empty uuid or pk: ignored, as over UDP
+          }
+          String ip = ip(c.remote());
+          if (outcome.result() != RegisterPkResponse.Result.OK) {
+            c.send(Envelopes.registerPkResponse(outcome.result()));
+            ctx.events().rejected(c.webSocket() ? "websocket" : "tcp", outcome.reason(), ip, id);
+            return;
+          }
+          c.send(Envelopes.registerPkResponse(RegisterPkResponse.Result.OK, config.keepAliveSeconds()));
+          link(c, id);
+          if (outcome.changed()) {
+            ctx.events().peerRegistered(id, ip, outcome.created());
+          }
+          if (outcome.becameOnline()) {
+            ctx.events().peerOnline(id, ip);
+          }
+        });
+  }
+
+  private void link(SignalingConnection c, String id) {
+    if (ctx.links().get(id) == c) {
+      return; // a repeated RegisterPk on the same connection
+    }
+    ctx.links().attach(id, c);
+    ConfigUpdateState cu = ctx.configUpdate().get();
+    if (cu.serial() > 0) {
+      c.send(RendezvousMessage.newBuilder().setConfigureUpdate(ConfigUpdate.newBuilder()
+          .setSerial(cu.serial()).addAllRendezvousServers(cu.rendezvousServers())).build());
+    }
+    // The client drops the link after 1.5 × keep_alive of silence; its echoes refresh liveness.
+    long period = Math.max(1000, config.keepAliveSeconds() * 1000L / 3);
+    long timer = vertx.setPeriodic(period, t -> c.sendHeartbeat());
+    c.onHeartbeat(() -> ctx.registry().heartbeat(id, c.remote()));
+    c.onClose(() -> {
+      vertx.cancelTimer(timer);
+      if (ctx.links().detach(id, c) && ctx.registry().disconnected(id, c.remote())) {
+        ctx.events().peerOffline(id);
+      }
+    });
+  }
+
+  /** ID change over TCP (EXT): answered, then the connection closes. */
+  void changeId(SignalingConnection c, RegisterPk rk) {
+    if (!config.allowIdChange()) {
+      c.send(Envelopes.registerPkResponse(RegisterPkResponse.Result.NOT_SUPPORT));
+      c.close();
+      return;
+    }
+    ctx.registry().changeId(rk.getOldId(), rk.getId(), rk.getUuid().toByteArray(), rk.getPk().toByteArray(),
+        c.remote()).onComplete(ar -> {
+          RegisterPkResponse.Result result = ar.succeeded() ? ar.result().result() : RegisterPkResponse.Result.SERVER_ERROR;
+          c.send(Envelopes.registerPkResponse(result));
+          if (result == RegisterPkResponse.Result.OK) {
+            ctx.events().idChanged(rk.getOldId(), rk.getId(), ip(c.remote()));
+          } else {
+            ctx.events().rejected("tcp", ar.succeeded() ? ar.result().reason() : "store", ip(c.remote()), rk.getId());
+          }
+          c.close();
+        });
   }
 
   /** TestNatResponse with the observed source port; {@code cu} only on the main port (§5.4.8). */

@@ -6,6 +6,7 @@ import dev.vertdesk.events.EventPublisher;
 import dev.vertdesk.registry.PeerRegistry;
 import dev.vertdesk.registry.RelayBrokerage;
 import dev.vertdesk.rendezvous.AnswerRouter;
+import dev.vertdesk.rendezvous.DeviceLinks;
 import dev.vertdesk.rendezvous.DeviceMessenger;
 import dev.vertdesk.rendezvous.RelayServerList;
 import dev.vertdesk.store.PeerStore;
@@ -30,6 +31,7 @@ public final class ServerContext {
   private final PeerRegistry registry;
   private final RelayBrokerage brokerage;
   private final AnswerRouter router;
+  private final DeviceLinks links;
   private final DeviceMessenger devices;
   private final RelayServerList relays;
   private final EventPublisher events;
@@ -38,14 +40,15 @@ public final class ServerContext {
   private final Map<String, Integer> boundPorts = new ConcurrentHashMap<>();
 
   public ServerContext(ServerConfig config, ServerKeys keys, PeerStore store, PeerRegistry registry,
-                       RelayBrokerage brokerage, DeviceMessenger devices, RelayServerList relays, EventPublisher events,
-                       String nodeId) {
+                       RelayBrokerage brokerage, DeviceLinks links, DeviceMessenger devices,
+                       RelayServerList relays, EventPublisher events, String nodeId) {
     this.config = config;
     this.keys = keys;
     this.store = store;
     this.registry = registry;
     this.brokerage = brokerage;
     this.router = new AnswerRouter();
+    this.links = links;
     this.devices = devices;
     this.relays = relays;
     this.events = events;
@@ -76,6 +79,11 @@ public final class ServerContext {
 
   public AnswerRouter router() {
     return router;
+  }
+
+  /** Devices registered over a connection held by this node. */
+  public DeviceLinks links() {
+    return links;
   }
 
   public DeviceMessenger devices() {

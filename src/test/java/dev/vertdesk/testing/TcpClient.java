@@ -17,6 +17,9 @@ public final class TcpClient implements AutoCloseable {
   public final Socket socket;
   private final FrameDecoder decoder = new FrameDecoder(1 << 20);
   private final ArrayDeque<byte[]> frames = new ArrayDeque<>();
+  /** The server's secure-TCP offer, if it sent one first (real clients skip it likewise). */
+  public RendezvousMessage keyExchange;
+  private boolean first = true;
 
   public TcpClient(int port) throws IOException {
     this(port, null);
@@ -42,8 +45,22 @@ public final class TcpClient implements AutoCloseable {
     socket.getOutputStream().flush();
   }
 
-  /** Next frame's payload, or null on timeout or end of stream. */
+  /** Next frame's payload after a leading KeyExchange, or null on timeout or end of stream. */
   public byte[] readFrame(int timeoutMillis) throws IOException {
+    byte[] f = readRawFrame(timeoutMillis);
+    if (first && f != null) {
+      first = false;
+      RendezvousMessage m = Envelopes.parse(f);
+      if (m != null && m.getUnionCase() == RendezvousMessage.UnionCase.KEY_EXCHANGE) {
+        keyExchange = m;
+        return readRawFrame(timeoutMillis);
+      }
+    }
+    return f;
+  }
+
+  /** Next frame's payload as it came, or null on timeout or end of stream. */
+  public byte[] readRawFrame(int timeoutMillis) throws IOException {
     socket.setSoTimeout(timeoutMillis);
     InputStream in = socket.getInputStream();
     byte[] buf = new byte[65536];

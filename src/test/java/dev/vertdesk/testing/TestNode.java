@@ -33,7 +33,8 @@ public final class TestNode implements AutoCloseable {
         .put("verticles", new JsonObject()
             .put("udp", new JsonObject().put("config", port0.copy()))
             .put("signaling", new JsonObject().put("config", port0.copy()))
-            .put("nat", new JsonObject().put("config", port0.copy())));
+            .put("nat", new JsonObject().put("config", port0.copy()))
+            .put("ws", new JsonObject().put("config", port0.copy())));
     return conf.mergeIn(overrides, true);
   }
 

@@ -35,9 +35,9 @@ public final class NatOnlineVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Options o = Options.from(VerticleBlock.ofConfig("nat", config()));
-    SignalingService service = new SignalingService(ctx);
+    SignalingService service = new SignalingService(vertx, ctx);
     return TcpListener.listen(vertx, ctx, "nat", o.host(), o.port(), o.firstMessageTimeoutSeconds(),
-        socket -> new TcpSignalingConnection(socket, 65536,
+        socket -> new TcpSignalingConnection(socket, 65536, null,
         (SignalingConnection c, dev.vertdesk.proto.RendezvousMessage m) -> {
           switch (m.getUnionCase()) {
             case TEST_NAT_REQUEST -> service.testNat(c, m.getTestNatRequest().getSerial(), false);

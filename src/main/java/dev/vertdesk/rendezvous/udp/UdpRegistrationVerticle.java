@@ -234,8 +234,15 @@ public final class UdpRegistrationVerticle extends VerticleBase {
         servers.add(s.trim());
       }
     }
-    ctx.configUpdate().updateAndGet(cur -> cu.getSerial() > cur.serial()
+    ConfigUpdateState before = ctx.configUpdate().get();
+    ConfigUpdateState after = ctx.configUpdate().updateAndGet(cur -> cu.getSerial() > cur.serial()
         ? new ConfigUpdateState(cu.getSerial(), List.copyOf(servers)) : cur);
+    if (after != before) {
+      // devices on a TCP/WebSocket link never send RegisterPeer: push it to them now
+      RendezvousMessage push = RendezvousMessage.newBuilder().setConfigureUpdate(ConfigUpdate.newBuilder()
+          .setSerial(after.serial()).addAllRendezvousServers(after.rendezvousServers())).build();
+      ctx.links().forEach((id, link) -> link.send(push));
+    }
   }
 
   /** Legacy clients put their version in {@code url} (§5.4.11). */

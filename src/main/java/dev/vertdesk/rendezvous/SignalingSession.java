@@ -1,0 +1,177 @@
+package dev.vertdesk.rendezvous;
+
+import com.google.protobuf.ByteString;
+import dev.vertdesk.crypto.SecretStream;
+import dev.vertdesk.crypto.ServerHandshake;
+import dev.vertdesk.proto.KeyExchange;
+import dev.vertdesk.proto.RendezvousMessage;
+import dev.vertdesk.protocol.Envelopes;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * Transport-independent part of a signaling connection: optional secure-TCP handshake and
+ * encryption (PROTOCOL.md §6.4), heartbeats of TCP-mode registration (§6.5), message parsing
+ * and close bookkeeping. A transport adapter feeds it whole payloads (one per frame or WebSocket
+ * message) and writes what it hands back. Used from the connection's event loop only.
+ */
+public abstract class SignalingSession implements SignalingConnection {
+
+  private static final byte[] EMPTY = new byte[0];
+
+  private final Context context;
+  private final InetSocketAddress remote;
+  private final BiConsumer<SignalingConnection, RendezvousMessage> handler;
+  private final ServerHandshake handshake;
+  private boolean handshakeOpen;
+  private SecretStream secure;
+  private boolean closing;
+  private boolean transportGone;
+  private Runnable heartbeatAction;
+  private final List<Runnable> closeActions = new ArrayList<>(2);
+
+  /**
+   * @param handshake the server's signed offer, or null where clients never run it (WebSocket,
+   *                  the NAT port, a server without a signing key)
+   */
+  protected SignalingSession(Context context, InetSocketAddress remote, ServerHandshake handshake,
+                             BiConsumer<SignalingConnection, RendezvousMessage> handler) {
+    this.context = context;
+    this.remote = remote;
+    this.handshake = handshake;
+    this.handler = handler;
+  }
+
+  /** Writes one payload as one frame or message. */
+  protected abstract void writePayload(byte[] payload);
+
+  protected abstract void closeTransport();
+
+  /** Call once the transport is up: offers the KeyExchange first, in clear. */
+  protected final void opened() {
+    if (handshake != null) {
+      handshakeOpen = true;
+      writePayload(RendezvousMessage.newBuilder().setKeyExchange(
+          KeyExchange.newBuilder().addKeys(ByteString.copyFrom(handshake.offer()))).build().toByteArray());
+    }
+  }
+
+  /** Call when the transport is gone, whoever closed it. */
+  protected final void transportClosed() {
+    closing = true;
+    transportGone = true;
+    List<Runnable> actions = new ArrayList<>(closeActions);
+    closeActions.clear();
+    actions.forEach(Runnable::run);
+  }
+
+  /** One received payload; false once the session is closing and nothing more should be read. */
+  protected final boolean onPayload(byte[] payload) {
+    if (closing) {
+      return false;
+    }
+    byte[] plain = secure == null ? payload : secure.open(payload);
+    if (plain == null) {
+      close(); // a frame that does not decrypt is fatal for the stream (§6.4)
+      return false;
+    }
+    if (plain.length == 0) {
+      if (heartbeatAction != null) {
+        heartbeatAction.run();
+        return true;
+      }
+      close(); // as hbbs: an empty frame on a plain connection ends it
+      return false;
+    }
+    RendezvousMessage m = Envelopes.parse(plain);
+    if (m == null || m.getUnionCase() == RendezvousMessage.UnionCase.UNION_NOT_SET) {
+      close();
+      return false;
+    }
+    if (handshakeOpen) {
+      handshakeOpen = false;
+      if (m.getUnionCase() == RendezvousMessage.UnionCase.KEY_EXCHANGE) {
+        List<byte[]> keys = new ArrayList<>();
+        m.getKeyExchange().getKeysList().forEach(k -> keys.add(k.toByteArray()));
+        secure = handshake.accept(keys);
+        if (secure == null) {
+          close();
+          return false;
+        }
+        return true;
+      }
+      // a client that ignores the offer goes on in clear
+    }
+    handler.accept(this, m);
+    return !closing;
+  }
+
+  /** True once the client completed the KeyExchange. */
+  public boolean encrypted() {
+    return secure != null;
+  }
+
+  @Override
+  public InetSocketAddress remote() {
+    return remote;
+  }
+
+  /**
+   * Thread-safe: answers routed from another connection and device messages arrive on other
+   * event loops, and the cipher's nonce counter must advance in write order.
+   */
+  @Override
+  public void send(RendezvousMessage message) {
+    onContext(() -> {
+      if (!closing) {
+        byte[] bytes = message.toByteArray();
+        writePayload(secure == null ? bytes : secure.seal(bytes));
+      }
+    });
+  }
+
+  @Override
+  public void sendHeartbeat() {
+    onContext(() -> {
+      if (!closing) {
+        writePayload(EMPTY);
+      }
+    });
+  }
+
+  private void onContext(Runnable action) {
+    if (Vertx.currentContext() == context) {
+      action.run();
+    } else {
+      context.runOnContext(v -> action.run());
+    }
+  }
+
+  @Override
+  public void onHeartbeat(Runnable action) {
+    heartbeatAction = action;
+  }
+
+  @Override
+  public void close() {
+    onContext(() -> {
+      if (!closing) {
+        closing = true;
+        closeTransport();
+      }
+    });
+  }
+
+  @Override
+  public void onClose(Runnable action) {
+    if (transportGone) {
+      action.run();
+    } else {
+      closeActions.add(action);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.vertdesk.rendezvous.ws;
+
+import dev.vertdesk.proto.RendezvousMessage;
+import dev.vertdesk.rendezvous.SignalingConnection;
+import dev.vertdesk.rendezvous.SignalingSession;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import java.net.InetSocketAddress;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * WebSocket framing adapter: one protobuf per binary message (PROTOCOL.md §2.3). Text, ping and
+ * pong messages are ignored but count as activity; WebSocket clients never run the secure-TCP
+ * handshake, TLS of wss being their protection.
+ */
+public final class WsSignalingConnection extends SignalingSession {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WsSignalingConnection.class);
+
+  private final ServerWebSocket ws;
+
+  public WsSignalingConnection(ServerWebSocket ws, InetSocketAddress client,
+                               BiConsumer<SignalingConnection, RendezvousMessage> handler) {
+    super(Vertx.currentContext(), client, null, handler);
+    this.ws = ws;
+    ws.binaryMessageHandler(b -> onPayload(b.getBytes()));
+    ws.textMessageHandler(t -> { });
+    ws.exceptionHandler(e -> {
+      LOG.debug("websocket from {}: {}", client, e.toString());
+      close();
+    });
+    ws.closeHandler(v -> transportClosed());
+    opened();
+  }
+
+  @Override
+  protected void writePayload(byte[] payload) {
+    ws.writeBinaryMessage(Buffer.buffer(payload));
+  }
+
+  @Override
+  protected void closeTransport() {
+    ws.close();
+  }
+
+  @Override
+  public boolean webSocket() {
+    return true;
+  }
+}
