@@ -153,11 +153,7 @@ public final class LocalPeerRegistry implements PeerRegistry {
       p.dirty = true;
       guid = p.guid;
     }
-    String ipText = from.getAddress().getHostAddress();
-    Future<byte[]> write = guid == null
-        ? store.insert(id, uuid, pk, ipText)
-        : store.update(guid, id, pk, ipText).map(v -> guid);
-    return write.transform(ar -> {
+    return write(guid, id, uuid, pk, from).transform(ar -> {
       synchronized (p) {
         if (ar.succeeded()) {
           p.guid = ar.result();
@@ -210,11 +206,7 @@ public final class LocalPeerRegistry implements PeerRegistry {
           guid = old.guid;
           keyToStore = old.pk;
         }
-        String ip = from.getAddress().getHostAddress();
-        Future<byte[]> write = guid == null
-            ? store.insert(newId, uuid, keyToStore, ip)
-            : store.update(guid, newId, keyToStore, ip).map(v -> guid);
-        return write.transform(ar -> {
+        return write(guid, newId, uuid, keyToStore, from).transform(ar -> {
           if (ar.failed()) {
             peers.remove(newId, old);
             LOG.error("ID change {} -> {} not stored: {}", oldId, newId, ar.cause().toString());
@@ -246,6 +238,12 @@ public final class LocalPeerRegistry implements PeerRegistry {
     }
     online.decrementAndGet();
     return true;
+  }
+
+  /** Inserts a row for a record never stored, else updates it; completes with its guid. */
+  private Future<byte[]> write(byte[] guid, String id, byte[] uuid, byte[] pk, InetSocketAddress from) {
+    String ip = from.getAddress().getHostAddress();
+    return guid == null ? store.insert(id, uuid, pk, ip) : store.update(guid, id, pk, ip).map(v -> guid);
   }
 
   /** The in-memory record, else the stored row loaded into memory, else a new empty record. */

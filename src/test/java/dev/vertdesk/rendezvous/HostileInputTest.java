@@ -1,27 +1,18 @@
 package dev.vertdesk.rendezvous;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vertdesk.crypto.Nacl;
-import dev.vertdesk.proto.NatType;
-import dev.vertdesk.proto.PunchHoleRequest;
-import dev.vertdesk.proto.RegisterPkResponse;
 import dev.vertdesk.proto.RendezvousMessage;
-import dev.vertdesk.proto.RendezvousMessage.UnionCase;
+import dev.vertdesk.testing.Probes;
 import dev.vertdesk.testing.TcpClient;
 import dev.vertdesk.testing.TestNode;
 import dev.vertdesk.testing.UdpDevice;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -57,22 +48,8 @@ class HostileInputTest {
     node.close();
   }
 
-  /** A fresh device registers and is punched, each step answered within 1 s. */
   private void assertServesFreshDevice() throws Exception {
-    String id = "77700" + (1000 + deviceCounter++);
-    try (UdpDevice b = new UdpDevice(id, ("u" + id).getBytes(), Nacl.signKeyPair().publicKey(),
-        node.port("udp"), "127.0.0.2")) {
-      b.socket.setSoTimeout(1000);
-      long t0 = System.nanoTime();
-      assertEquals(RegisterPkResponse.Result.OK, b.registerPk());
-      try (TcpClient a = new TcpClient(node.port("signaling"), "127.0.0.3")) {
-        a.send(RendezvousMessage.newBuilder().setPunchHoleRequest(PunchHoleRequest.newBuilder()
-            .setId(id).setNatType(NatType.ASYMMETRIC).setLicenceKey(key)).build());
-        assertNotNull(b.receive(UnionCase.PUNCH_HOLE), "punched");
-      }
-      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-      assertTrue(millis < 1000, "registered and punched in " + millis + " ms");
-    }
+    Probes.assertServesFreshDevice(node, "77700" + (1000 + deviceCounter++));
   }
 
   @Test

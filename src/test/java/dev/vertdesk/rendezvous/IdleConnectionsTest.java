@@ -1,18 +1,9 @@
 package dev.vertdesk.rendezvous;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vertdesk.crypto.Nacl;
-import dev.vertdesk.proto.NatType;
-import dev.vertdesk.proto.PunchHoleRequest;
-import dev.vertdesk.proto.RegisterPkResponse;
-import dev.vertdesk.proto.RendezvousMessage;
-import dev.vertdesk.proto.RendezvousMessage.UnionCase;
-import dev.vertdesk.testing.TcpClient;
+import dev.vertdesk.testing.Probes;
 import dev.vertdesk.testing.TestNode;
-import dev.vertdesk.testing.UdpDevice;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -34,7 +25,6 @@ class IdleConnectionsTest {
   @Test
   void fiveThousandIdleConnections() throws Exception {
     try (TestNode node = TestNode.start(dataDir)) {
-      String key = node.ctx().keys().validationKey().orElseThrow();
       Runtime rt = Runtime.getRuntime();
       System.gc();
       long before = rt.totalMemory() - rt.freeMemory();
@@ -45,19 +35,7 @@ class IdleConnectionsTest {
           s.connect(new InetSocketAddress("127.0.0.1", node.port("signaling")), 3000);
           idle.add(s);
         }
-        try (UdpDevice b = new UdpDevice("888999000", "u".getBytes(), Nacl.signKeyPair().publicKey(),
-            node.port("udp"), "127.0.0.2")) {
-          b.socket.setSoTimeout(1000);
-          long t0 = System.nanoTime();
-          assertEquals(RegisterPkResponse.Result.OK, b.registerPk());
-          try (TcpClient a = new TcpClient(node.port("signaling"), "127.0.0.3")) {
-            a.send(RendezvousMessage.newBuilder().setPunchHoleRequest(PunchHoleRequest.newBuilder()
-                .setId("888999000").setNatType(NatType.ASYMMETRIC).setLicenceKey(key)).build());
-            assertNotNull(b.receive(UnionCase.PUNCH_HOLE));
-          }
-          long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-          assertTrue(millis < 1000, "registered and punched in " + millis + " ms");
-        }
+        Probes.assertServesFreshDevice(node, "888999000");
         System.gc();
         long perConnection = (rt.totalMemory() - rt.freeMemory() - before) / 5_000;
         // Vert.x holds ~9 KB per idle connection (PERF.md §C), client sockets included here;
