@@ -16,6 +16,10 @@ import java.util.function.Supplier;
 public final class VertdeskApplication implements VertxApplicationHooks {
 
   public static void main(String[] args) {
+    // rustdesk-utils commands (genkeypair, validatekeypair, doctor) run without starting Vert.x
+    if (args.length > 0 && dev.vertdesk.tools.Utilities.isCommand(args[0])) {
+      System.exit(dev.vertdesk.tools.Utilities.run(args));
+    }
     int code = new VertxApplication(args, new VertdeskApplication()).launch();
     if (code != 0) {
       System.exit(code);
