@@ -9,6 +9,7 @@ import dev.vertdesk.events.EventPublisher;
 import dev.vertdesk.registry.LocalPeerRegistry;
 import dev.vertdesk.registry.LocalRelayBrokerage;
 import dev.vertdesk.registry.PeerRegistry;
+import dev.vertdesk.relay.RelayVerticle;
 import dev.vertdesk.rendezvous.DatagramSend;
 import dev.vertdesk.rendezvous.DeviceLinks;
 import dev.vertdesk.rendezvous.DeviceMessenger;
@@ -59,6 +60,7 @@ public final class MainVerticle extends VerticleBase {
     KINDS.put("udp", new Kind(UdpRegistrationVerticle::new, p -> p));
     KINDS.put("signaling", new Kind(SignalingVerticle::new, p -> p));
     KINDS.put("nat", new Kind(NatOnlineVerticle::new, p -> p - 1));
+    KINDS.put("relay", new Kind(RelayVerticle::new, p -> p + 1));
     KINDS.put("ws", new Kind(WsSignalingVerticle::new, p -> p + 2));
   }
 

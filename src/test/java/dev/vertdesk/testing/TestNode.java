@@ -34,6 +34,7 @@ public final class TestNode implements AutoCloseable {
             .put("udp", new JsonObject().put("config", port0.copy()))
             .put("signaling", new JsonObject().put("config", port0.copy()))
             .put("nat", new JsonObject().put("config", port0.copy()))
+            .put("relay", new JsonObject().put("config", port0.copy()))
             .put("ws", new JsonObject().put("config", port0.copy())));
     return conf.mergeIn(overrides, true);
   }
