@@ -38,6 +38,7 @@ public final class ServerContext {
   private final String nodeId;
   private final AtomicReference<ConfigUpdateState> configUpdate;
   private final Map<String, Integer> boundPorts = new ConcurrentHashMap<>();
+  private final Drain drain = new Drain();
 
   public ServerContext(ServerConfig config, ServerKeys keys, PeerStore store, PeerRegistry registry,
                        RelayBrokerage brokerage, DeviceLinks links, DeviceMessenger devices,
@@ -104,6 +105,11 @@ public final class ServerContext {
 
   public AtomicReference<ConfigUpdateState> configUpdate() {
     return configUpdate;
+  }
+
+  /** Whether this node is draining (stops taking new work, reports not-ready). */
+  public Drain drain() {
+    return drain;
   }
 
   /** Actual ports bound by this node's listeners, by listener name (tests bind port 0). */
