@@ -2,18 +2,15 @@ package dev.vertdesk.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,20 +20,18 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-@ExtendWith(VertxExtension.class)
-class SqlitePeerStoreTest {
+/**
+ * The {@link PeerStoreContractTest} on SQLite, plus what only SQLite has: byte-for-byte the
+ * rustdesk-server schema, WAL, existing {@code db_v2.sqlite3} files and {@code DB_URL} paths.
+ */
+class SqlitePeerStoreTest extends PeerStoreContractTest {
 
   /** rustdesk-server's create_tables() text (src/database.rs), kept independent of the store's copy. */
   private static final String[] RUSTDESK_SCHEMA = {
@@ -61,18 +56,45 @@ class SqlitePeerStoreTest {
   @TempDir
   Path dir;
 
-  private final List<SqlitePeerStore> opened = new ArrayList<>();
+  @Override
+  protected PeerStore createStore(Vertx vertx) {
+    return SqlitePeerStore.create(vertx, dir.resolve("db_v2.sqlite3"));
+  }
 
-  @AfterEach
-  void closeStores() throws Exception {
-    // the pool must be closed before @TempDir deletes the directory (-wal/-shm are held open)
-    for (SqlitePeerStore s : opened) {
-      try {
-        await(s.close());
-      } catch (ExecutionException ignored) {
-        // already closed by the test
-      }
+  @Override
+  protected PeerStore createStoreOnSameDatabase(Vertx vertx) {
+    return SqlitePeerStore.create(vertx, dir.resolve("db_v2.sqlite3"));
+  }
+
+  @Override
+  protected PeerStore createBrokenStore(Vertx vertx) throws Exception {
+    // a directory where the database file should be
+    return SqlitePeerStore.create(vertx, Files.createDirectory(dir.resolve("a-directory.sqlite3")));
+  }
+
+  @Override
+  protected String brokenStoreName() {
+    return dir.resolve("a-directory.sqlite3").toString();
+  }
+
+  @Override
+  protected Future<RowSet<Row>> sql(PeerStore store, String sql) {
+    return ((SqlitePeerStore) store).pool().query(sql).execute();
+  }
+
+  @Override
+  protected void insertRaw(PeerStore store, byte[] guid, String id, byte[] uuid, byte[] pk, String info)
+      throws Exception {
+    try (Connection c = jdbc(((SqlitePeerStore) store).file())) {
+      insertRaw(c, guid, id, uuid, pk, info);
     }
+  }
+
+  @Override
+  protected String infoText(PeerStore store, byte[] guid) throws Exception {
+    var rows = await(((SqlitePeerStore) store).pool().preparedQuery("select info from peer where guid = ?")
+        .execute(io.vertx.sqlclient.Tuple.of(guid)));
+    return rows.iterator().next().getString("info");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -200,150 +222,14 @@ class SqlitePeerStoreTest {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // writes
+  // failures
 
   @Test
-  void insertThenFindRoundTrip(Vertx vertx) throws Exception {
-    SqlitePeerStore store = initialised(vertx);
-    byte[] uuid = bytes(36, 20);
-    byte[] pk = bytes(32, 21);
-    byte[] guid = await(store.insert("PEER1", uuid, pk, "::ffff:10.0.0.1"));
-    assertEquals(16, guid.length);
-    assertEquals(4, (guid[6] >> 4) & 0x0f, "UUID version 4");
-    assertEquals(2, (guid[8] >> 6) & 0x03, "RFC 4122 variant");
-
-    StoredPeer p = await(store.findById("PEER1"));
-    assertArrayEquals(guid, p.guid());
-    assertEquals("PEER1", p.id());
-    assertArrayEquals(uuid, p.uuid());
-    assertArrayEquals(pk, p.pk());
-    assertEquals("::ffff:10.0.0.1", p.ip());
-
-    byte[] other = await(store.insert("PEER2", uuid, pk, "1.2.3.4"));
-    assertFalse(Arrays.equals(guid, other));
-
-    // what rustdesk-server would read back: info is exactly {"ip":"..."}, created_at is set
-    Map<String, Object> row = await(store.pool()
-        .query("select info, created_at from peer where id = 'PEER1'").execute())
-        .iterator().next().toJson().getMap();
-    assertEquals(new JsonObject().put("ip", "::ffff:10.0.0.1"), new JsonObject((String) row.get("info")));
-    assertNotNull(row.get("created_at"));
-  }
-
-  @Test
-  void updateChangesIdPkAndIpAndKeepsOtherInfoKeys(Vertx vertx) throws Exception {
-    SqlitePeerStore store = initialised(vertx);
-    byte[] uuid = bytes(36, 30);
-    byte[] guid = await(store.insert("UPD1", uuid, bytes(32, 31), "x"));
-    await(store.pool().query("update peer set info = '{\"ip\":\"x\",\"note\":\"keep\"}'").execute());
-
-    byte[] newPk = bytes(32, 32);
-    await(store.update(guid, "UPD1", newPk, "::ffff:9.9.9.9"));
-    StoredPeer p = await(store.findById("UPD1"));
-    assertArrayEquals(newPk, p.pk());
-    assertEquals("::ffff:9.9.9.9", p.ip());
-    assertArrayEquals(uuid, p.uuid(), "uuid is never updated");
-    assertArrayEquals(guid, p.guid());
-    assertEquals(new JsonObject().put("ip", "::ffff:9.9.9.9").put("note", "keep"), infoOf(store, guid));
-
-    // the id moves with the row
-    await(store.update(guid, "UPD2", newPk, "::ffff:9.9.9.9"));
-    assertNull(await(store.findById("UPD1")));
-    assertArrayEquals(guid, await(store.findById("UPD2")).guid());
-
-    // info that is not a JSON object is replaced by a fresh {"ip": ...}
-    await(store.pool().query("update peer set info = 'garbage{'").execute());
-    await(store.update(guid, "UPD2", newPk, "5.5.5.5"));
-    assertEquals(new JsonObject().put("ip", "5.5.5.5"), infoOf(store, guid));
-    await(store.pool().query("update peer set info = '[1,2]'").execute());
-    await(store.update(guid, "UPD2", newPk, "6.6.6.6"));
-    assertEquals(new JsonObject().put("ip", "6.6.6.6"), infoOf(store, guid));
-  }
-
-  @Test
-  void updateOfUnknownGuidFails(Vertx vertx) throws Exception {
-    SqlitePeerStore store = initialised(vertx);
-    await(store.insert("KNOWN", bytes(1, 1), bytes(32, 2), "1.1.1.1"));
-    Throwable err = failure(store.update(bytes(16, 99), "KNOWN", bytes(32, 3), "2.2.2.2"));
-    assertTrue(err.getMessage().contains("0 rows"), err.getMessage());
-    assertEquals("1.1.1.1", await(store.findById("KNOWN")).ip(), "nothing changed");
-  }
-
-  @Test
-  void insertOfDuplicateIdFails(Vertx vertx) throws Exception {
-    SqlitePeerStore store = initialised(vertx);
-    byte[] guid = await(store.insert("DUP", bytes(1, 1), bytes(32, 2), "1.1.1.1"));
-    Throwable err = failure(store.insert("DUP", bytes(1, 3), bytes(32, 4), "2.2.2.2"));
-    assertTrue(err.getMessage().toUpperCase().contains("UNIQUE"), err.getMessage());
-    assertArrayEquals(guid, await(store.findById("DUP")).guid());
-
-    // an update that would collide with another row's id fails too
-    byte[] other = await(store.insert("OTHER", bytes(1, 5), bytes(32, 6), "3.3.3.3"));
-    Throwable err2 = failure(store.update(other, "DUP", bytes(32, 6), "3.3.3.3"));
-    assertTrue(err2.getMessage().toUpperCase().contains("UNIQUE"), err2.getMessage());
-
-    // NOT NULL constraints surface as well
-    assertNotNull(failure(store.insert("NOPK", bytes(1, 7), null, "4.4.4.4")));
-  }
-
-  @Test
-  void dataSurvivesRestart(Vertx vertx) throws Exception {
-    Path db = dir.resolve("db_v2.sqlite3");
-    SqlitePeerStore first = open(vertx, db);
-    await(first.init());
-    byte[] pk = bytes(32, 40);
-    byte[] guid = await(first.insert("KEEPME", bytes(36, 41), pk, "::ffff:7.7.7.7"));
-    await(first.update(guid, "KEEPME", bytes(32, 42), "::ffff:8.8.8.8"));
-    await(first.close());
-
-    SqlitePeerStore second = open(vertx, db);
-    await(second.init());
-    StoredPeer p = await(second.findById("KEEPME"));
-    assertNotNull(p);
-    assertArrayEquals(guid, p.guid());
-    assertArrayEquals(bytes(32, 42), p.pk());
-    assertEquals("::ffff:8.8.8.8", p.ip());
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // threading and failures
-
-  @Test
-  void completesOnCallersEventLoopContext(Vertx vertx, VertxTestContext ctx) {
-    SqlitePeerStore store = open(vertx, dir.resolve("ctx.sqlite3"));
-    Context context = vertx.getOrCreateContext();
-    context.runOnContext(v -> store.init()
-        .compose(x -> store.insert("CTX", bytes(1, 1), bytes(32, 2), "1.2.3.4"))
-        .compose(g -> store.findById("CTX"))
-        .onComplete(ctx.succeeding(p -> ctx.verify(() -> {
-          assertEquals("CTX", p.id());
-          assertTrue(Context.isOnEventLoopThread());
-          assertTrue(Vertx.currentContext() == context, "completed on the caller's context");
-          ctx.completeNow();
-        }))));
-  }
-
-  @Test
-  void unopenableFileFailsInit(Vertx vertx) throws Exception {
-    Path isDir = Files.createDirectory(dir.resolve("a-directory.sqlite3"));
-    SqlitePeerStore store = open(vertx, isDir);
-    Throwable err = failure(store.init());
-    assertTrue(err.getMessage().contains("cannot initialise SQLite database"), err.getMessage());
-    assertTrue(err.getMessage().contains(isDir.toString()), err.getMessage());
-    assertNotNull(err.getCause());
-    assertNotNull(failure(store.ping()));
-
+  void missingParentDirectoryFailsInit(Vertx vertx) throws Exception {
     SqlitePeerStore noParent = open(vertx, dir.resolve("no/such/dir/db.sqlite3"));
-    Throwable err2 = failure(noParent.init());
-    assertTrue(err2.getMessage().contains("no/such/dir"), err2.getMessage());
-  }
-
-  @Test
-  void operationsAfterCloseFail(Vertx vertx) throws Exception {
-    SqlitePeerStore store = initialised(vertx);
-    await(store.close());
-    assertNotNull(failure(store.ping()));
-    assertNotNull(failure(store.findById("x")));
+    Throwable err = failure(noParent.init());
+    assertTrue(err.getMessage().contains("cannot initialise SQLite database"), err.getMessage());
+    assertTrue(err.getMessage().contains("no/such/dir"), err.getMessage());
   }
 
   @Test
@@ -389,8 +275,7 @@ class SqlitePeerStoreTest {
 
   @Test
   void createFromUrlResolvesAgainstDataDir(Vertx vertx) throws Exception {
-    SqlitePeerStore store = SqlitePeerStore.create(vertx, "sqlite://peers.sqlite3", dir);
-    opened.add(store);
+    SqlitePeerStore store = track(SqlitePeerStore.create(vertx, "sqlite://peers.sqlite3", dir));
     assertEquals(dir.resolve("peers.sqlite3").toAbsolutePath(), store.file());
     await(store.init());
     assertTrue(Files.isRegularFile(dir.resolve("peers.sqlite3")));
@@ -400,38 +285,7 @@ class SqlitePeerStoreTest {
   // helpers
 
   private SqlitePeerStore open(Vertx vertx, Path db) {
-    SqlitePeerStore s = SqlitePeerStore.create(vertx, db);
-    opened.add(s);
-    return s;
-  }
-
-  private SqlitePeerStore initialised(Vertx vertx) throws Exception {
-    SqlitePeerStore s = open(vertx, dir.resolve("db_v2.sqlite3"));
-    await(s.init());
-    return s;
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-  }
-
-  private static Throwable failure(Future<?> f) throws Exception {
-    ExecutionException e = assertThrows(ExecutionException.class, () -> await(f));
-    return e.getCause();
-  }
-
-  private static JsonObject infoOf(SqlitePeerStore store, byte[] guid) throws Exception {
-    var rows = await(store.pool().preparedQuery("select info from peer where guid = ?")
-        .execute(io.vertx.sqlclient.Tuple.of(guid)));
-    return new JsonObject(rows.iterator().next().getString("info"));
-  }
-
-  private static byte[] bytes(int n, int seed) {
-    byte[] b = new byte[n];
-    for (int i = 0; i < n; i++) {
-      b[i] = (byte) (seed * 31 + i);
-    }
-    return b;
+    return track(SqlitePeerStore.create(vertx, db));
   }
 
   private static Connection jdbc(Path db) throws SQLException {
