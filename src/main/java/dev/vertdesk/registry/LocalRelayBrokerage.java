@@ -19,9 +19,9 @@ public final class LocalRelayBrokerage implements RelayBrokerage {
   }
 
   @Override
-  public void brokered(String uuid) {
+  public Future<Void> brokered(String uuid) {
     if (uuid == null || uuid.isEmpty()) {
-      return;
+      return Future.succeededFuture();
     }
     long now = clock.getAsLong();
     uuids.put(uuid, now);
@@ -32,6 +32,7 @@ public final class LocalRelayBrokerage implements RelayBrokerage {
     if (prune) {
       uuids.values().removeIf(t -> now - t > TTL_MILLIS);
     }
+    return Future.succeededFuture();
   }
 
   @Override

@@ -11,8 +11,8 @@ public interface RelayBrokerage {
 
   long TTL_MILLIS = 60_000;
 
-  /** Records that signaling handed out {@code uuid}. */
-  void brokered(String uuid);
+  /** Records that signaling handed out {@code uuid}; completes once every node can see it. */
+  Future<Void> brokered(String uuid);
 
   /** True when {@code uuid} was brokered within the last minute. */
   Future<Boolean> wasBrokered(String uuid);

@@ -1,0 +1,301 @@
+package dev.vertdesk.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.vertdesk.crypto.Nacl;
+import dev.vertdesk.proto.IdPk;
+import dev.vertdesk.proto.LocalAddr;
+import dev.vertdesk.proto.NatType;
+import dev.vertdesk.proto.OnlineRequest;
+import dev.vertdesk.proto.PunchHole;
+import dev.vertdesk.proto.PunchHoleRequest;
+import dev.vertdesk.proto.PunchHoleResponse;
+import dev.vertdesk.proto.PunchHoleSent;
+import dev.vertdesk.proto.RegisterPkResponse;
+import dev.vertdesk.proto.RelayResponse;
+import dev.vertdesk.proto.RendezvousMessage;
+import dev.vertdesk.proto.RendezvousMessage.UnionCase;
+import dev.vertdesk.proto.RequestRelay;
+import dev.vertdesk.protocol.AddrMangle;
+import dev.vertdesk.protocol.FrameCodec;
+import dev.vertdesk.server.NodeRequests;
+import dev.vertdesk.testing.TcpClient;
+import dev.vertdesk.testing.TestNode;
+import dev.vertdesk.testing.UdpDevice;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three clustered nodes in one JVM run PROTOCOL.md §11 walk-throughs (b), (c) and (d) across
+ * nodes: device B registers over UDP on node 1, A asks on node 2, B answers on node 3; the
+ * relay is brokered on node 2 and relays on node 3 in brokered-only mode. The nodes share one
+ * data directory (keys and database), as nodes of a cluster share their key and store.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ClusterTest {
+
+  TestNode node1;
+  TestNode node2;
+  TestNode node3;
+  String key;
+
+  @BeforeAll
+  void startCluster(@TempDir Path dataDir) throws Exception {
+    String name = "vertdesk-test-" + UUID.randomUUID();
+    int hazelcastPort;
+    try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      hazelcastPort = free.getLocalPort();
+    }
+    JsonObject conf = new JsonObject().put("relayServers", "relay.example.org:21117")
+        .put("verticles", new JsonObject()
+            .put("relay", new JsonObject().put("config", new JsonObject().put("brokeredOnly", true))));
+    node1 = TestNode.startClustered(dataDir, conf, name, hazelcastPort);
+    node2 = TestNode.startClustered(dataDir, conf, name, hazelcastPort);
+    node3 = TestNode.startClustered(dataDir, conf, name, hazelcastPort);
+    assertEquals(3, node3.ctx().cluster().members().size(), "three members");
+    key = node1.ctx().keys().validationKey().orElseThrow();
+  }
+
+  @AfterAll
+  void stopCluster() throws Exception {
+    for (TestNode n : new TestNode[] {node3, node2, node1}) {
+      if (n != null) {
+        n.close();
+      }
+    }
+  }
+
+  private UdpDevice registerOn(TestNode node, String id, String ip) throws Exception {
+    UdpDevice b = new UdpDevice(id, ("uuid-" + id).getBytes(), Nacl.signKeyPair().publicKey(),
+        node.port("udp"), ip);
+    assertEquals(RegisterPkResponse.Result.OK, b.registerPk());
+    return b;
+  }
+
+  private RendezvousMessage punchRequest(String id) {
+    return RendezvousMessage.newBuilder().setPunchHoleRequest(PunchHoleRequest.newBuilder()
+        .setId(id).setNatType(NatType.ASYMMETRIC).setLicenceKey(key).setVersion("1.4.2")).build();
+  }
+
+  private byte[] verifiedPk(ByteString signed, String expectedId) throws Exception {
+    byte[] msg = Nacl.openSigned(signed.toByteArray(), Base64.getDecoder().decode(key));
+    assertNotNull(msg, "IdPk signed with the cluster's key");
+    IdPk idPk = IdPk.parseFrom(msg);
+    assertEquals(expectedId, idPk.getId());
+    return idPk.getPk().toByteArray();
+  }
+
+  @Test
+  @Order(1)
+  void b_punchAcrossThreeNodes() throws Exception {
+    try (UdpDevice b = registerOn(node1, "700100100", "127.0.0.2");
+         TcpClient a = new TcpClient(node2.port("signaling"), "127.0.0.3")) {
+      a.send(punchRequest("700100100"));
+      RendezvousMessage toB = b.receive(UnionCase.PUNCH_HOLE);
+      assertNotNull(toB, "node 2 had node 1 send the PunchHole from its UDP socket");
+      PunchHole ph = toB.getPunchHole();
+      assertEquals(new InetSocketAddress("127.0.0.3", a.localPort()),
+          AddrMangle.decode(ph.getSocketAddr().toByteArray()));
+      try (TcpClient bConn = new TcpClient(node3.port("signaling"), "127.0.0.2")) {
+        bConn.send(RendezvousMessage.newBuilder().setPunchHoleSent(PunchHoleSent.newBuilder()
+            .setSocketAddr(ph.getSocketAddr()).setId("700100100").setRelayServer(ph.getRelayServer())
+            .setNatType(NatType.ASYMMETRIC).setVersion("1.4.2")).build());
+        RendezvousMessage toA = a.read();
+        assertNotNull(toA, "B's answer on node 3 reached A's connection on node 2");
+        PunchHoleResponse resp = toA.getPunchHoleResponse();
+        assertEquals(new InetSocketAddress("127.0.0.2", bConn.localPort()),
+            AddrMangle.decode(resp.getSocketAddr().toByteArray()));
+        assertArrayEquals(b.pk, verifiedPk(resp.getPk(), "700100100"));
+        assertTrue(bConn.closedByServer(2000));
+      }
+    }
+  }
+
+  @Test
+  @Order(2)
+  void c_relayBrokeredOnNode2RelayedOnNode3() throws Exception {
+    String uuid = UUID.randomUUID().toString();
+    try (UdpDevice b = registerOn(node1, "700200200", "127.0.0.2");
+         TcpClient a = new TcpClient(node2.port("signaling"), "127.0.0.3")) {
+      RequestRelay rr = RequestRelay.newBuilder().setId("700200200").setUuid(uuid)
+          .setRelayServer("relay.example.org").setSecure(true).build();
+      a.send(RendezvousMessage.newBuilder().setRequestRelay(rr).build());
+      RequestRelay fwd = b.receive(UnionCase.REQUEST_RELAY).getRequestRelay();
+      assertEquals(uuid, fwd.getUuid());
+      assertEquals(new InetSocketAddress("127.0.0.3", a.localPort()),
+          AddrMangle.decode(fwd.getSocketAddr().toByteArray()));
+      try (TcpClient bConn = new TcpClient(node3.port("signaling"), "127.0.0.2")) {
+        bConn.send(RendezvousMessage.newBuilder().setRelayResponse(RelayResponse.newBuilder()
+            .setSocketAddr(fwd.getSocketAddr()).setUuid(uuid).setRelayServer("relay.example.org")
+            .setId("700200200").setVersion("1.4.2")).build());
+        RelayResponse toA = a.read().getRelayResponse();
+        assertEquals(uuid, toA.getUuid());
+        assertArrayEquals(b.pk, verifiedPk(toA.getPk(), "700200200"));
+      }
+    }
+    // the relay on node 3 accepts the uuid node 2 brokered, and refuses one nobody brokered
+    try (Socket a = relayConnect(node3, uuid); Socket b = relayConnect(node3, uuid)) {
+      a.getOutputStream().write(new byte[] {1, 2, 3, 4});
+      assertArrayEquals(new byte[] {1, 2, 3, 4}, readN(b.getInputStream(), 4));
+      b.getOutputStream().write(new byte[] {9, 8});
+      assertArrayEquals(new byte[] {9, 8}, readN(a.getInputStream(), 2));
+    }
+    try (Socket stranger = relayConnect(node3, UUID.randomUUID().toString())) {
+      assertEquals(-1, stranger.getInputStream().read(), "unbrokered uuid closed");
+    }
+  }
+
+  @Test
+  @Order(3)
+  void d_sameIntranetAcrossNodes() throws Exception {
+    try (UdpDevice b = registerOn(node1, "700300300", "127.0.0.4");
+         TcpClient a = new TcpClient(node2.port("signaling"), "127.0.0.4")) {
+      a.send(punchRequest("700300300"));
+      RendezvousMessage toB = b.receive(UnionCase.FETCH_LOCAL_ADDR);
+      assertNotNull(toB, "same public IP: B is asked for its LAN address through node 1");
+      byte[] lan = AddrMangle.encode(new InetSocketAddress("192.168.1.20", 40001));
+      try (TcpClient bConn = new TcpClient(node3.port("signaling"), "127.0.0.4")) {
+        bConn.send(RendezvousMessage.newBuilder().setLocalAddr(LocalAddr.newBuilder()
+            .setSocketAddr(toB.getFetchLocalAddr().getSocketAddr()).setLocalAddr(ByteString.copyFrom(lan))
+            .setRelayServer("relay.example.org:21117").setId("700300300").setVersion("1.4.2")).build());
+        PunchHoleResponse resp = a.read().getPunchHoleResponse();
+        assertTrue(resp.getIsLocal());
+        assertArrayEquals(lan, resp.getSocketAddr().toByteArray());
+        assertArrayEquals(b.pk, verifiedPk(resp.getPk(), "700300300"));
+      }
+    }
+  }
+
+  @Test
+  @Order(4)
+  void onlineStateSeenFromEveryNode() throws Exception {
+    try (UdpDevice b = registerOn(node1, "700400400", "127.0.0.2");
+         TcpClient q = new TcpClient(node3.port("nat"))) {
+      q.send(RendezvousMessage.newBuilder().setOnlineRequest(OnlineRequest.newBuilder()
+          .setId("asker").addPeers("700400400").addPeers("700400499")).build());
+      byte[] states = q.read().getOnlineResponse().getStates().toByteArray();
+      assertEquals((byte) 0x80, states[0], "registered on node 1: online; unknown: offline");
+    }
+  }
+
+  @Test
+  @Order(5)
+  void perIdLimitCountsAcrossNodes() throws Exception {
+    byte[] pk = Nacl.signKeyPair().publicKey();
+    byte[] uuid = "uuid-700600600".getBytes();
+    try (UdpDevice viaNode1 = new UdpDevice("700600600", uuid, pk, node1.port("udp"), "127.0.0.5");
+         UdpDevice viaNode2 = new UdpDevice("700600600", uuid, pk, node2.port("udp"), "127.0.0.5")) {
+      // default limit: 3 RegisterPk per ID within 6 s, wherever they arrive
+      assertEquals(RegisterPkResponse.Result.OK, viaNode1.registerPk());
+      assertEquals(RegisterPkResponse.Result.OK, viaNode2.registerPk());
+      assertEquals(RegisterPkResponse.Result.OK, viaNode1.registerPk());
+      assertEquals(RegisterPkResponse.Result.TOO_FREQUENT, viaNode2.registerPk(),
+          "node 2 saw only one, the cluster three");
+    }
+  }
+
+  @Test
+  @Order(6)
+  void requestToANodeThatLeavesFailsAtOnce() throws Exception {
+    // node 3 takes the request and never answers; when it leaves, the requester hears at once
+    node3.vertx.eventBus().consumer("test.silent", msg -> { })
+        .completion().await(10, TimeUnit.SECONDS);
+    NodeRequests requests = new NodeRequests(node2.vertx.eventBus(), node2.ctx().cluster(), 30_000);
+    String node3Id = node3.ctx().cluster().self();
+    Future<?> inFlight = requests.request(node3Id, "test.silent", "hello");
+    long t0 = System.nanoTime();
+    node3.close();
+    node3 = null;
+    try {
+      inFlight.await(10, TimeUnit.SECONDS);
+    } catch (Exception expected) {
+      // failed, as it must
+    }
+    assertTrue(inFlight.failed(), "failed when the node left");
+    assertTrue(inFlight.cause() instanceof NodeRequests.NodeGoneException, inFlight.cause().toString());
+    assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 10_000, "well before the 30 s timeout");
+    assertFalse(node2.ctx().cluster().alive(node3Id));
+  }
+
+  @Test
+  @Order(7)
+  void nodeLossDeviceReRegistersElsewhereWithinOneHeartbeat() throws Exception {
+    try (UdpDevice b = registerOn(node1, "700500500", "127.0.0.2")) {
+      byte[] pkBefore = b.pk;
+      node1.close();
+      node1 = null;
+      // A asking for B right after node 1 died is told OFFLINE at once, not left waiting
+      try (TcpClient a = new TcpClient(node2.port("signaling"), "127.0.0.3")) {
+        a.send(punchRequest("700500500"));
+        RendezvousMessage answer = a.read(3000);
+        assertNotNull(answer);
+        assertEquals(PunchHoleResponse.Failure.OFFLINE, answer.getPunchHoleResponse().getFailure());
+      }
+      // the load balancer now sends B's next heartbeat to node 2: one RegisterPeer, one RegisterPk
+      UdpDevice moved = new UdpDevice(b.id, b.uuid, pkBefore, node2.port("udp"), "127.0.0.2");
+      try (moved) {
+        Boolean keyRequested = moved.heartbeat();
+        assertNotNull(keyRequested, "node 2 answers the heartbeat");
+        if (keyRequested) {
+          // node 2 had not read the record yet: the device re-sends its key, same uuid, accepted
+          assertEquals(RegisterPkResponse.Result.OK, moved.registerPk());
+        }
+        try (TcpClient a = new TcpClient(node2.port("signaling"), "127.0.0.3")) {
+          a.send(punchRequest("700500500"));
+          assertNotNull(moved.receive(UnionCase.PUNCH_HOLE), "reachable again through node 2");
+        }
+      }
+    }
+  }
+
+  private static Socket relayConnect(TestNode node, String uuid) throws IOException {
+    Socket s = new Socket();
+    s.connect(new InetSocketAddress("127.0.0.1", node.port("relay")), 3000);
+    s.setSoTimeout(5000);
+    s.getOutputStream().write(FrameCodec.encode(RendezvousMessage.newBuilder()
+        .setRequestRelay(RequestRelay.newBuilder().setUuid(uuid).setLicenceKey(keyOf(node))).build().toByteArray()));
+    return s;
+  }
+
+  private static String keyOf(TestNode node) {
+    return node.ctx().keys().validationKey().orElse("");
+  }
+
+  private static byte[] readN(InputStream in, int n) throws IOException {
+    byte[] out = new byte[n];
+    int got = 0;
+    while (got < n) {
+      int r = in.read(out, got, n - got);
+      if (r < 0) {
+        throw new IOException("closed after " + got + " bytes");
+      }
+      got += r;
+    }
+    return out;
+  }
+}
