@@ -1,0 +1,318 @@
+package dev.vertdesk.admin;
+
+import dev.vertdesk.cluster.ClusterState;
+import dev.vertdesk.registry.IpRegistrationLimiter;
+import dev.vertdesk.relay.RelayControl;
+import dev.vertdesk.relay.RelayPolicy;
+import dev.vertdesk.relay.RelaySessionInfo;
+import dev.vertdesk.server.ServerContext;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The admin commands one node carries out when an admin request is broadcast (see
+ * {@link NodeAdmin#broadcast}): reads of its state and the run-time changes of hbbs' and hbbr's
+ * consoles (PROTOCOL.md §5.8, §7.6). Arguments are checked by {@link #validate} before anything is
+ * broadcast, so a node only fails a command for a reason of its own (an unwritable file, say).
+ */
+final class AdminCommands {
+
+  static final String STATUS = "status";
+  static final String RELAY_SERVERS = "relay-servers";
+  static final String ALWAYS_USE_RELAY = "always-use-relay";
+  static final String IP_BLOCKER = "ip-blocker";
+  static final String IP_CHANGES_CLEAR = "ip-changes-clear";
+  static final String PUNCH_REQUESTS_CLEAR = "punch-requests-clear";
+  static final String RELAY_LIMITS = "relay-limits";
+  static final String ACCESS_LIST = "access-list";
+  static final String USAGE = "usage";
+  static final String EVENTBUS = "eventbus";
+
+  static final Set<String> ALL = Set.of(STATUS, RELAY_SERVERS, ALWAYS_USE_RELAY, IP_BLOCKER, IP_CHANGES_CLEAR,
+      PUNCH_REQUESTS_CLEAR, RELAY_LIMITS, ACCESS_LIST, USAGE, EVENTBUS);
+  /** The relay limits an admin may change, in hbbr's units (Mb/s, fraction, seconds). */
+  static final List<String> LIMIT_KEYS = List.of("totalBandwidth", "singleBandwidth", "limitSpeed",
+      "downgradeThreshold", "downgradeStartCheck");
+
+  private final Vertx vertx;
+  private final ServerContext ctx;
+  private final EventHistory history;
+  private final MeterRegistry meters;
+  private final long startedMillis = System.currentTimeMillis();
+
+  AdminCommands(Vertx vertx, ServerContext ctx, EventHistory history, MeterRegistry meters) {
+    this.vertx = vertx;
+    this.ctx = ctx;
+    this.history = history;
+    this.meters = meters;
+  }
+
+  // ------------------------------------------------------------------ validation
+
+  /** @throws IllegalArgumentException naming what is wrong with a command or its arguments */
+  static void validate(String command, JsonObject args) {
+    if (command == null || !ALL.contains(command)) {
+      throw new IllegalArgumentException("unknown command: " + command);
+    }
+    switch (command) {
+      case RELAY_SERVERS -> {
+        if (args.containsKey("servers")) {
+          for (String s : strings(args, "servers")) {
+            if (s.isBlank() || s.length() > 255 || s.chars().anyMatch(Character::isWhitespace)) {
+              throw new IllegalArgumentException("not a relay server: '" + s + "'");
+            }
+          }
+        }
+      }
+      case ALWAYS_USE_RELAY -> {
+        if (args.containsKey("value") && !(args.getValue("value") instanceof Boolean)) {
+          throw new IllegalArgumentException("value must be true or false");
+        }
+      }
+      case IP_BLOCKER -> {
+        nonNegative(args, "offset");
+        nonNegative(args, "limit");
+        if (args.getBoolean("remove", false) && args.getString("ip") == null) {
+          throw new IllegalArgumentException("remove needs an ip");
+        }
+      }
+      case RELAY_LIMITS -> {
+        for (String k : LIMIT_KEYS) {
+          Object v = args.getValue(k);
+          if (v != null && (!(v instanceof Number n) || !Double.isFinite(n.doubleValue()) || n.doubleValue() < 0)) {
+            throw new IllegalArgumentException(k + " must be a number >= 0 (0: unlimited or off), got " + v);
+          }
+        }
+      }
+      case ACCESS_LIST -> validateAccessList(args);
+      default -> {
+      }
+    }
+  }
+
+  private static void validateAccessList(JsonObject args) {
+    if (!AccessListFiles.LISTS.contains(String.valueOf(args.getValue("list")))) {
+      throw new IllegalArgumentException("list must be blacklist or blocklist");
+    }
+    String op = String.valueOf(args.getValue("op", "list"));
+    switch (op) {
+      case "list" -> {
+      }
+      case "check", "add" -> {
+        List<String> ips = strings(args, "ips");
+        if (ips.isEmpty()) {
+          throw new IllegalArgumentException(op + " needs at least one IP");
+        }
+        ips.forEach(AccessListFiles::normalize);
+      }
+      case "remove" -> {
+        if (!Boolean.TRUE.equals(args.getValue("all"))) {
+          List<String> ips = strings(args, "ips");
+          if (ips.isEmpty()) {
+            throw new IllegalArgumentException("remove needs IPs or all");
+          }
+          ips.forEach(AccessListFiles::normalize);
+        }
+      }
+      default -> throw new IllegalArgumentException("op must be list, check, add or remove");
+    }
+  }
+
+  private static void nonNegative(JsonObject args, String key) {
+    Object v = args.getValue(key);
+    if (v != null && (!(v instanceof Number n) || n.longValue() < 0 || n.longValue() > Integer.MAX_VALUE)) {
+      throw new IllegalArgumentException(key + " must be a whole number >= 0");
+    }
+  }
+
+  /** A list of strings given as a JSON array, or as one string separated by commas or {@code |}. */
+  static List<String> strings(JsonObject args, String key) {
+    Object v = args.getValue(key);
+    List<String> out = new ArrayList<>();
+    if (v instanceof JsonArray a) {
+      for (Object o : a) {
+        if (!(o instanceof String s)) {
+          throw new IllegalArgumentException(key + " must be a list of strings");
+        }
+        if (!s.isBlank()) {
+          out.add(s.trim());
+        }
+      }
+    } else if (v instanceof String s) {
+      for (String part : s.split("[,|]")) {
+        if (!part.isBlank()) {
+          out.add(part.trim());
+        }
+      }
+    } else if (v != null) {
+      throw new IllegalArgumentException(key + " must be a list of strings");
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ execution
+
+  Future<JsonObject> run(String command, JsonObject args) {
+    try {
+      validate(command, args);
+      return switch (command) {
+        case STATUS -> Future.succeededFuture(status());
+        case RELAY_SERVERS -> Future.succeededFuture(relayServers(args));
+        case ALWAYS_USE_RELAY -> Future.succeededFuture(alwaysUseRelay(args));
+        case IP_BLOCKER -> Future.succeededFuture(ipBlocker(args));
+        case IP_CHANGES_CLEAR -> Future.succeededFuture(
+            new JsonObject().put("cleared", history.clearIpChanges(args.getString("id"))));
+        case PUNCH_REQUESTS_CLEAR -> Future.succeededFuture(
+            new JsonObject().put("cleared", history.clearPunchRequests()));
+        case RELAY_LIMITS -> Future.succeededFuture(relayLimits(args));
+        case ACCESS_LIST -> accessList(args);
+        case USAGE -> Future.succeededFuture(usage());
+        case EVENTBUS -> Future.succeededFuture(EventBusView.snapshot(meters));
+        default -> Future.failedFuture("unknown command: " + command);
+      };
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private JsonObject status() {
+    JsonObject ports = new JsonObject();
+    new TreeMap<>(ctx.boundPorts()).forEach(ports::put);
+    JsonObject out = new JsonObject()
+        .put("node", ctx.nodeId())
+        .put("clustered", vertx.isClustered())
+        .put("members", ClusterState.members(vertx))
+        .put("draining", ctx.drain().draining())
+        .put("uptimeSeconds", (System.currentTimeMillis() - startedMillis) / 1000)
+        .put("ports", ports)
+        .put("peers", new JsonObject().put("registered", ctx.registry().size())
+            .put("online", ctx.registry().onlineCount()))
+        .put("alwaysUseRelay", ctx.alwaysUseRelay().get())
+        .put("relayServers", new JsonArray(new ArrayList<>(ctx.relays().active())));
+    RelayControl.of(ctx).ifPresentOrElse(r -> out.put("relay", new JsonObject().put("running", true)
+            .put("sessions", r.sessions().size()).put("waiting", r.sessions().waiting())
+            .put("blocklist", r.blocklistSize()).put("blacklist", r.blacklistSize())),
+        () -> out.put("relay", new JsonObject().put("running", false)));
+    return out;
+  }
+
+  private JsonObject relayServers(JsonObject args) {
+    if (args.containsKey("servers")) {
+      ctx.relays().replace(strings(args, "servers"));
+    }
+    return new JsonObject()
+        .put("configured", new JsonArray(new ArrayList<>(ctx.relays().configured())))
+        .put("active", new JsonArray(new ArrayList<>(ctx.relays().active())));
+  }
+
+  private JsonObject alwaysUseRelay(JsonObject args) {
+    if (args.getValue("value") instanceof Boolean b) {
+      ctx.alwaysUseRelay().set(b);
+    }
+    return new JsonObject().put("value", ctx.alwaysUseRelay().get());
+  }
+
+  private JsonObject ipBlocker(JsonObject args) {
+    Optional<IpRegistrationLimiter> limiter = ctx.registry().ipLimiter();
+    if (limiter.isEmpty()) {
+      return new JsonObject().put("available", false);
+    }
+    IpRegistrationLimiter l = limiter.get();
+    long now = System.currentTimeMillis();
+    String ip = args.getString("ip");
+    if (ip != null) {
+      if (args.getBoolean("remove", false)) {
+        return new JsonObject().put("available", true).put("ip", ip).put("removed", l.remove(ip));
+      }
+      return new JsonObject().put("available", true).put("ip", ip)
+          .put("entry", l.state(ip).map(s -> ipState(s, now)).orElse(null));
+    }
+    l.prune(now); // as hbbs: listing drops what can no longer refuse anything
+    List<IpRegistrationLimiter.IpState> all = l.states();
+    int offset = args.getInteger("offset", 0);
+    int limit = args.getInteger("limit", 10);
+    JsonArray entries = new JsonArray();
+    for (int i = offset; i < all.size() && entries.size() < limit; i++) {
+      entries.add(ipState(all.get(i), now));
+    }
+    return new JsonObject().put("available", true).put("total", all.size()).put("offset", offset)
+        .put("entries", entries);
+  }
+
+  private static JsonObject ipState(IpRegistrationLimiter.IpState s, long now) {
+    return new JsonObject().put("ip", s.ip()).put("count", s.count())
+        .put("lastSecondsAgo", (now - s.lastMillis()) / 1000).put("ids", s.ids())
+        .put("idsSecondsAgo", (now - s.idsMillis()) / 1000);
+  }
+
+  private JsonObject relayLimits(JsonObject args) {
+    Optional<RelayControl> relay = RelayControl.of(ctx);
+    if (relay.isEmpty()) {
+      return new JsonObject().put("relay", false);
+    }
+    RelayPolicy p = relay.get().policy();
+    if (LIMIT_KEYS.stream().anyMatch(args::containsKey)) {
+      p = new RelayPolicy(
+          number(args, "totalBandwidth", p.totalMbps()),
+          number(args, "singleBandwidth", p.singleMbps()),
+          number(args, "limitSpeed", p.limitMbps()),
+          number(args, "downgradeThreshold", p.downgradeThreshold()),
+          args.containsKey("downgradeStartCheck")
+              ? (long) (args.getNumber("downgradeStartCheck").doubleValue() * 1000) : p.downgradeStartCheckMillis(),
+          p.idleNanos());
+      relay.get().updatePolicy(p);
+    }
+    return new JsonObject().put("relay", true)
+        .put("totalBandwidth", p.totalMbps())
+        .put("singleBandwidth", p.singleMbps())
+        .put("limitSpeed", p.limitMbps())
+        .put("downgradeThreshold", p.downgradeThreshold())
+        .put("downgradeStartCheck", p.downgradeStartCheckMillis() / 1000.0);
+  }
+
+  private static double number(JsonObject args, String key, double current) {
+    Number n = args.getNumber(key);
+    return n == null ? current : n.doubleValue();
+  }
+
+  private Future<JsonObject> accessList(JsonObject args) {
+    String list = args.getString("list");
+    String op = args.getString("op", "list");
+    Path dir = ctx.config().dataDir();
+    Future<JsonObject> done = vertx.executeBlocking(() -> switch (op) {
+      case "check" -> AccessListFiles.contains(dir, list, strings(args, "ips").get(0));
+      case "add" -> AccessListFiles.add(dir, list, strings(args, "ips"));
+      case "remove" -> AccessListFiles.remove(dir, list,
+          args.getBoolean("all", false) ? null : strings(args, "ips"));
+      default -> AccessListFiles.list(dir, list);
+    }, false);
+    if (op.equals("add") || op.equals("remove")) {
+      // the relay picks the file up at once rather than at its next poll
+      return done.compose(r -> RelayControl.of(ctx).map(c -> c.reloadAccessLists().map(v -> r))
+          .orElse(Future.succeededFuture(r)));
+    }
+    return done;
+  }
+
+  private JsonObject usage() {
+    Optional<RelayControl> relay = RelayControl.of(ctx);
+    if (relay.isEmpty()) {
+      return new JsonObject().put("relay", false);
+    }
+    long now = System.currentTimeMillis();
+    JsonArray sessions = new JsonArray();
+    for (RelaySessionInfo i : relay.get().sessions().list()) {
+      sessions.add(i.toJson().put("seconds", (now - i.startedMillis()) / 1000));
+    }
+    return new JsonObject().put("relay", true).put("sessions", sessions);
+  }
+}
