@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs Vertdesk on Debian/Ubuntu:
 #   jar              -> /opt/vertdesk/vertdesk.jar
+#   plugin jars      -> /opt/vertdesk/plugins (the *.jar in plugins/ next to --jar, e.g.
+#                       target/plugins/vertdesk-webhook.jar; they run only when configured)
 #   systemd units    -> /etc/systemd/system/vertdesk{,-id,-relay}.service
 #   data directory   -> /var/lib/vertdesk (0750, owned by the system user "vertdesk")
 #   settings         -> /etc/default/vertdesk (created once, never overwritten), /etc/vertdesk/
@@ -289,6 +291,16 @@ chmod 0755 "$OPT_DIR" "$CONF_DIR"
 chmod 0750 "$DATA_DIR"
 
 install_file "$JAR" "$OPT_DIR/vertdesk.jar" 0644
+# plugins/ next to the installed jar is the server's default pluginsDir
+mkdir -p "$OPT_DIR/plugins"
+chmod 0755 "$OPT_DIR/plugins"
+PLUGIN_SRC="$(cd "$(dirname "$JAR")" && pwd)/plugins"
+if [ -d "$PLUGIN_SRC" ] && [ "$PLUGIN_SRC" != "$OPT_DIR/plugins" ]; then
+  for p in "$PLUGIN_SRC"/*.jar; do
+    [ -f "$p" ] || continue
+    install_file "$p" "$OPT_DIR/plugins/$(basename "$p")" 0644
+  done
+fi
 for u in $UNITS; do
   install_file "$UNIT_SRC/$u" "$UNIT_DIR/$u" 0644
 done

@@ -145,6 +145,22 @@ class InstallScriptTest {
   }
 
   @Test
+  void installsThePluginJarsNextToTheJar() throws Exception {
+    Path plugins = Files.createDirectories(tmp.resolve("plugins"));
+    Files.write(plugins.resolve("vertdesk-webhook.jar"), "plugin bytes".getBytes(StandardCharsets.US_ASCII));
+    write(plugins.resolve("README.txt"), "not a jar");
+    Run run = install("--no-start");
+    assertEquals(0, run.code(), run.output());
+    Path installed = root.resolve("opt/vertdesk/plugins");
+    assertArrayEquals(Files.readAllBytes(plugins.resolve("vertdesk-webhook.jar")),
+        Files.readAllBytes(installed.resolve("vertdesk-webhook.jar")));
+    assertFalse(Files.exists(installed.resolve("README.txt")));
+    Map<String, String> before = snapshot(root);
+    assertEquals(0, install("--no-start").code());
+    assertEquals(before, snapshot(root), "a second run changes nothing");
+  }
+
+  @Test
   void refusesBadInput() throws Exception {
     assertNotEquals(0, install("--unit", "both").code());
     assertNotEquals(0, install("--bogus").code());

@@ -1,0 +1,136 @@
+package dev.vertdesk.testing;
+
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The packaged jar run as README says ({@code java -jar vertdesk.jar -conf ...}), output collected. */
+public final class JarProcess implements AutoCloseable {
+
+  private static final Pattern PORTS = Pattern.compile("started .*\\{(.*)}");
+
+  public final Process process;
+  public final List<String> lines = new CopyOnWriteArrayList<>();
+  private final Map<String, Integer> ports = new HashMap<>();
+  private final Object lock = new Object();
+  private boolean started;
+  private boolean ended;
+
+  private JarProcess(Process process) {
+    this.process = process;
+    Thread reader = new Thread(this::read, "jar-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Starts the jar (system property {@code vertdesk.jar}) with {@code conf} and a clean environment. */
+  public static JarProcess start(JsonObject conf) throws IOException {
+    String jar = System.getProperty("vertdesk.jar", "target/vertdesk.jar");
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-jar", jar, "-conf", conf.encode());
+    pb.environment().keySet().removeIf(k -> k.startsWith("VERTDESK_") || List.of("PORT", "KEY", "BIND",
+        "RELAY_SERVERS", "DB_URL", "MASK", "RMEM", "ALWAYS_USE_RELAY", "LOCAL_IP").contains(k.toUpperCase()));
+    pb.redirectErrorStream(true);
+    return new JarProcess(pb.start());
+  }
+
+  private void read() {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        lines.add(line);
+        Matcher m = PORTS.matcher(line);
+        if (m.find()) {
+          synchronized (lock) {
+            for (String entry : m.group(1).split(",\\s*")) {
+              String[] kv = entry.split("=");
+              ports.put(kv[0].trim(), Integer.parseInt(kv[1].trim()));
+            }
+            started = true;
+            lock.notifyAll();
+          }
+        }
+      }
+    } catch (IOException e) {
+      // process gone
+    } finally {
+      synchronized (lock) {
+        ended = true;
+        lock.notifyAll();
+      }
+    }
+  }
+
+  /** Waits for the start line; the bound ports by listener name. */
+  public Map<String, Integer> awaitStarted(long timeoutMillis) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    synchronized (lock) {
+      while (!started && !ended && System.currentTimeMillis() < deadline) {
+        lock.wait(Math.max(1, deadline - System.currentTimeMillis()));
+      }
+      if (!started) {
+        throw new AssertionError("no start line in:\n" + output());
+      }
+      return Map.copyOf(ports);
+    }
+  }
+
+  public String output() {
+    return String.join("\n", lines);
+  }
+
+  /** Whether some output line contains {@code text}, waiting up to {@code timeoutMillis}. */
+  public boolean awaitLine(String text, long timeoutMillis) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    while (System.currentTimeMillis() < deadline) {
+      if (lines.stream().anyMatch(l -> l.contains(text))) {
+        return true;
+      }
+      Thread.sleep(20);
+    }
+    return lines.stream().anyMatch(l -> l.contains(text));
+  }
+
+  /**
+   * Sends SIGTERM with {@code kill}, keeping the output readable ({@link Process#destroy()} sends
+   * the same signal but closes our end of the output pipe).
+   */
+  public void sigterm() throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).inheritIO().start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IOException("kill -TERM " + process.pid() + " failed");
+    }
+  }
+
+  /** Waits for the process to end and for its last output line to be read. */
+  public boolean awaitExit(long timeoutMillis) throws InterruptedException {
+    if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+      return false;
+    }
+    long deadline = System.currentTimeMillis() + 5000;
+    synchronized (lock) {
+      while (!ended && System.currentTimeMillis() < deadline) {
+        lock.wait(Math.max(1, deadline - System.currentTimeMillis()));
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(20, TimeUnit.SECONDS);
+    }
+  }
+}
