@@ -1,5 +1,9 @@
 package dev.vertdesk.app;
 
+import dev.vertdesk.admin.AdminVerticle;
+import dev.vertdesk.admin.NodeAdmin;
+import dev.vertdesk.cluster.Clustering;
+import dev.vertdesk.config.ClusterConfig;
 import dev.vertdesk.config.ConfigException;
 import dev.vertdesk.config.ConfigLoader;
 import dev.vertdesk.config.ServerConfig;
@@ -9,7 +13,11 @@ import dev.vertdesk.events.EventPublisher;
 import dev.vertdesk.registry.LocalPeerRegistry;
 import dev.vertdesk.registry.LocalRelayBrokerage;
 import dev.vertdesk.registry.PeerRegistry;
+import dev.vertdesk.registry.RelayBrokerage;
+import dev.vertdesk.rendezvous.AnswerRouter;
+import dev.vertdesk.rendezvous.AnswerRoutes;
 import dev.vertdesk.relay.RelayVerticle;
+import dev.vertdesk.relay.WsRelayVerticle;
 import dev.vertdesk.rendezvous.DatagramSend;
 import dev.vertdesk.rendezvous.DeviceLinks;
 import dev.vertdesk.rendezvous.DeviceMessenger;
@@ -18,9 +26,11 @@ import dev.vertdesk.rendezvous.tcp.NatOnlineVerticle;
 import dev.vertdesk.rendezvous.tcp.SignalingVerticle;
 import dev.vertdesk.rendezvous.udp.UdpRegistrationVerticle;
 import dev.vertdesk.rendezvous.ws.WsSignalingVerticle;
+import dev.vertdesk.server.ClusterView;
+import dev.vertdesk.server.NodeRequests;
 import dev.vertdesk.server.ServerContext;
 import dev.vertdesk.store.PeerStore;
-import dev.vertdesk.store.SqlitePeerStore;
+import dev.vertdesk.store.PeerStores;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -62,13 +72,19 @@ public final class MainVerticle extends VerticleBase {
     KINDS.put("nat", new Kind(NatOnlineVerticle::new, p -> p - 1));
     KINDS.put("relay", new Kind(RelayVerticle::new, p -> p + 1));
     KINDS.put("ws", new Kind(WsSignalingVerticle::new, p -> p + 2));
+    KINDS.put("wsrelay", new Kind(WsRelayVerticle::new, p -> p + 3));
+    KINDS.put("admin", new Kind(AdminVerticle::new, p -> p + 4));
   }
 
   private final Map<String, String> environ;
   private ServerContext ctx;
   private RelayServerList relays;
   private PeerStore store;
+  private Clustering clustering;
+  private io.vertx.core.eventbus.MessageConsumer<?> deviceSends;
   private long presenceTimer = -1;
+  private NodeAdmin nodeAdmin;
+  private NodeOperations operations = NodeOperations.none();
 
   public MainVerticle() {
     this(System.getenv());
@@ -88,21 +104,28 @@ public final class MainVerticle extends VerticleBase {
   public Future<?> start() {
     JsonObject conf = config();
     return vertx.executeBlocking(() -> {
-      ServerConfig cfg = ServerConfig.from(ConfigLoader.load(conf, environ));
+      JsonObject tree = ConfigLoader.load(conf, environ);
+      dev.vertdesk.logging.LogFormat.apply(String.valueOf(tree.getValue("logFormat", "")));
+      ServerConfig cfg = ServerConfig.from(tree);
       try {
         Files.createDirectories(cfg.dataDir());
       } catch (IOException e) {
         throw new ConfigException("dataDir", "cannot create " + cfg.dataDir() + ": " + e.getMessage());
       }
       ServerKeys keys = ServerKeys.load(cfg.dataDir(), cfg.key());
-      return new Object[] {cfg, keys};
+      return new Object[] {cfg, keys, ClusterConfig.from(ConfigLoader.load(conf, environ))};
     }).compose(loaded -> {
       ServerConfig cfg = (ServerConfig) loaded[0];
       ServerKeys keys = (ServerKeys) loaded[1];
+      clusterConfig = (ClusterConfig) loaded[2];
       announceKey(keys);
-      store = SqlitePeerStore.create(vertx, SqlitePeerStore.sqlitePathFromUrl(cfg.dbUrl(), cfg.dataDir()));
-      return store.init().map(v -> build(cfg, keys));
-    }).compose(this::deployChildren);
+      store = PeerStores.open(vertx, cfg);
+      return store.init().compose(v -> build(cfg, keys));
+    }).compose(c -> NodeOperations.start(vertx, conf, environ, c, KINDS.keySet())
+        .map(ops -> {
+          operations = ops;
+          return c;
+        })).compose(this::deployChildren);
   }
 
   private void announceKey(ServerKeys keys) {
@@ -118,9 +141,37 @@ public final class MainVerticle extends VerticleBase {
     }
   }
 
-  private ServerContext build(ServerConfig cfg, ServerKeys keys) {
-    String nodeId = UUID.randomUUID().toString();
-    PeerRegistry registry = new LocalPeerRegistry(store, cfg.limits(), System::currentTimeMillis);
+  private ClusterConfig clusterConfig;
+
+  private Future<ServerContext> build(ServerConfig cfg, ServerKeys keys) {
+    AnswerRouter localAnswers = new AnswerRouter();
+    LocalPeerRegistry local;
+    ClusterView cluster;
+    PeerRegistry registry;
+    RelayBrokerage brokerage;
+    AnswerRoutes answers;
+    NodeRequests nodes = null;
+    if (vertx.isClustered()) {
+      clustering = Clustering.of(vertx);
+      cluster = clustering;
+      local = new LocalPeerRegistry(store, cfg.limits(), System::currentTimeMillis,
+          clustering.registrationGate(cfg.limits()));
+      nodes = new NodeRequests(vertx.eventBus(), cluster, clusterConfig.requestTimeoutMillis());
+      registry = clustering.peerRegistry(local, nodes);
+      brokerage = clustering.relayBrokerage();
+      answers = clustering.answerRoutes(localAnswers, nodes);
+      if (!dev.vertdesk.store.PgPeerStore.isPostgresUrl(cfg.dbUrl())) {
+        LOG.warn("clustered with a node-local SQLite peer store: use a PostgreSQL DB_URL so that every "
+            + "node sees every device's key and uuid");
+      }
+    } else {
+      cluster = ClusterView.single(UUID.randomUUID().toString());
+      local = new LocalPeerRegistry(store, cfg.limits(), System::currentTimeMillis);
+      registry = local;
+      brokerage = new LocalRelayBrokerage(System::currentTimeMillis);
+      answers = localAnswers;
+    }
+    String nodeId = cluster.self();
     try {
       vertx.eventBus().registerDefaultCodec(DatagramSend.class, new DatagramSend.LocalCodec());
     } catch (IllegalStateException alreadyRegistered) {
@@ -130,23 +181,32 @@ public final class MainVerticle extends VerticleBase {
     relays = new RelayServerList(cfg.relayServers());
     relays.startHealthChecks(vertx);
     DeviceLinks links = new DeviceLinks();
-    ctx = new ServerContext(cfg, keys, store, registry, new LocalRelayBrokerage(System::currentTimeMillis),
-        links, new DeviceMessenger(vertx.eventBus(), links), relays, events, nodeId);
+    DeviceMessenger messenger = new DeviceMessenger(vertx.eventBus(), links, nodes, nodeId);
+    ctx = new ServerContext(cfg, keys, store, registry, brokerage, links, messenger, relays, events,
+        answers, cluster);
     presenceTimer = vertx.setPeriodic(PRESENCE_SWEEP_MILLIS, t ->
         // a walk over every peer: off the event loop so UDP replies never wait behind it
         vertx.executeBlocking(() -> {
           registry.sweepExpired(events::peerOffline);
           return null;
         }, false));
-    return ctx;
+    nodeAdmin = NodeAdmin.start(vertx, ctx); // metrics, event log, cluster-wide admin commands
+    if (clustering == null) {
+      return Future.succeededFuture(ctx);
+    }
+    deviceSends = messenger.listen();
+    // other nodes may route to this one as soon as it registers devices: be reachable first
+    return Future.all(clustering.ready(), deviceSends.completion()).map(ctx);
   }
 
   private Future<?> deployChildren(ServerContext ctx) {
     ServerConfig cfg = ctx.config();
     for (String name : cfg.verticles().fieldNames()) {
-      if (!KINDS.containsKey(name)) {
+      if (!KINDS.containsKey(name) && !operations.hasPlugin(name)) {
         return Future.failedFuture(new ConfigException("verticles." + name,
-            "unknown verticle; known: " + String.join(", ", KINDS.keySet())));
+            "unknown verticle; known: " + String.join(", ", KINDS.keySet())
+                + "; plugins: " + (operations.pluginNames().isEmpty() ? "none"
+                : String.join(", ", operations.pluginNames()))));
       }
     }
     List<Future<String>> deployments = new ArrayList<>();
@@ -156,6 +216,10 @@ public final class MainVerticle extends VerticleBase {
         return;
       }
       JsonObject childConf = block.config();
+      if (name.equals("wsrelay") && !childConf.containsKey("port")) {
+        // hbbr: the WebSocket relay follows an explicitly set relay port (+2)
+        WsRelayVerticle.portFollowingRelay(cfg.verticles()).ifPresent(p -> childConf.put("port", p));
+      }
       if (!childConf.containsKey("port")) {
         childConf.put("port", kind.port().applyAsInt(cfg.basePort()));
       }
@@ -165,6 +229,7 @@ public final class MainVerticle extends VerticleBase {
       deployments.add(vertx.deployVerticle(() -> kind.factory().apply(ctx),
           new DeploymentOptions().setInstances(block.instances()).setConfig(childConf)));
     });
+    operations.deployPlugins(vertx, ctx, cfg.verticles(), deployments);
     return Future.all(deployments).onSuccess(v ->
         LOG.info("Vertdesk node {} started (data {}, {} transport): {}", ctx.nodeId(),
             cfg.dataDir().toAbsolutePath(), vertx.isNativeTransportEnabled() ? "native" : "NIO",
@@ -177,7 +242,17 @@ public final class MainVerticle extends VerticleBase {
       vertx.cancelTimer(presenceTimer);
     }
     // children are undeployed by Vert.x before this runs
+    if (nodeAdmin != null) {
+      nodeAdmin.close();
+    }
+    operations.close();
     Future<Void> relaysStopped = relays == null ? Future.succeededFuture() : relays.stop();
+    if (deviceSends != null) {
+      deviceSends.unregister();
+    }
+    if (clustering != null) {
+      clustering.close();
+    }
     Future<Void> storeClosed = store == null ? Future.succeededFuture() : store.close();
     return Future.all(relaysStopped, storeClosed);
   }

@@ -1,6 +1,11 @@
 package dev.vertdesk.app;
 
+import dev.vertdesk.cluster.ClusterSupport;
+import dev.vertdesk.config.ClusterConfig;
+import dev.vertdesk.config.ConfigLoader;
 import io.vertx.core.Deployable;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
@@ -15,10 +20,17 @@ import java.util.function.Supplier;
  */
 public final class VertdeskApplication implements VertxApplicationHooks {
 
+  private volatile MainVerticle main;
+  private volatile boolean sigtermDrains;
+
   public static void main(String[] args) {
     // rustdesk-utils commands (genkeypair, validatekeypair, doctor) run without starting Vert.x
     if (args.length > 0 && dev.vertdesk.tools.Utilities.isCommand(args[0])) {
       System.exit(dev.vertdesk.tools.Utilities.run(args));
+    }
+    // java -jar vertdesk.jar admin <command>: the admin API's command-line client
+    if (args.length > 0 && dev.vertdesk.admin.AdminCli.isCommand(args[0])) {
+      System.exit(dev.vertdesk.admin.AdminCli.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
     }
     int code = new VertxApplication(args, new VertdeskApplication()).launch();
     if (code != 0) {
@@ -26,19 +38,71 @@ public final class VertdeskApplication implements VertxApplicationHooks {
     }
   }
 
+  /** The {@code cluster} block, read once the -conf JSON is known (env layers included). */
+  private ClusterConfig cluster;
+
+  @Override
+  public JsonObject afterConfigParsed(JsonObject config) {
+    try {
+      cluster = ClusterConfig.from(ConfigLoader.load(config == null ? new JsonObject() : config, System.getenv()));
+    } catch (RuntimeException e) {
+      // the main verticle reads the same tree and fails the start with the key's name
+      cluster = null;
+    }
+    return config;
+  }
+
   @Override
   public void beforeStartingVertx(HookContext context) {
     // The UDP path runs a Netty epoll datagram channel on Vert.x's event loops.
     context.vertxOptions().setPreferNativeTransport(true);
+    // Prometheus metrics for /metrics, unless -options brought metrics options of its own
+    if (!dev.vertdesk.metrics.Metrics.configured(context.vertxOptions().getMetricsOptions())) {
+      context.vertxOptions().setMetricsOptions(
+          dev.vertdesk.metrics.Metrics.defaultOptions(dev.vertdesk.metrics.Metrics.DEFAULT_REGISTRY));
+    }
+    EventBusOptions bus = context.vertxOptions().getEventBusOptions();
+    if (bus.getHost() == null && cluster != null) {
+      // without -cluster-host Vert.x would pick any interface for the event bus
+      bus.setHost(cluster.host());
+    }
   }
 
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
-    return Vertx.builder().with(options);
+    // used only with -cluster; without it the builder makes a plain Vert.x
+    ClusterConfig c = cluster != null ? cluster : ClusterConfig.from(new JsonObject());
+    return Vertx.builder().with(options).withClusterManager(ClusterSupport.clusterManager(c));
   }
 
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
-    return MainVerticle::new;
+    return () -> {
+      main = new MainVerticle();
+      return main;
+    };
+  }
+
+  /** SIGTERM now drains first ({@link DrainOnSigterm}). */
+  @Override
+  public void afterVerticleDeployed(HookContext context) {
+    sigtermDrains = DrainOnSigterm.install(() -> main == null ? null : main.serverContext());
+  }
+
+  /**
+   * Vert.x is closing. Where no SIGTERM handler could be installed, drain here — new connections
+   * are refused and live relay sessions may finish, up to {@code drainTimeoutSeconds} — then let
+   * the verticles stop. (With the handler, SIGTERM has drained already, and Ctrl-C stops at once.)
+   */
+  @Override
+  public void beforeStoppingVertx(HookContext context) {
+    MainVerticle m = main;
+    if (!sigtermDrains && m != null && m.serverContext() != null) {
+      try {
+        NodeOperations.drainAndAwait(m.serverContext());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 }

@@ -39,4 +39,53 @@ public final class Addresses {
    * success, failure when it could not be written.
    */
   public static final String UDP_SEND = "vertdesk.udp.send";
+
+  /**
+   * Command to this node (a local consumer, so each node drains only itself): start draining
+   * ({@link dev.vertdesk.server.Drain}). Body ignored; reply {@code {draining, started,
+   * timeoutSeconds, deadline, relaySessions}}, where {@code started} is false when the node was
+   * already draining and {@code deadline} is epoch milliseconds.
+   */
+  public static final String ADMIN_DRAIN = "vertdesk.admin.drain";
+
+  /** Prefix of the addresses each clustered node consumes for itself. */
+  public static final String NODE_PREFIX = "vertdesk.node.";
+
+  /**
+   * Command to one node: send a server-to-device message to a device that node holds, over its
+   * connection or from its UDP socket. Body {@code {id, ip, port, message}} (message: protobuf
+   * bytes); reply empty, failure when it could not be sent.
+   */
+  public static String nodeDeviceSend(String node) {
+    return NODE_PREFIX + node + ".device-send";
+  }
+
+  /**
+   * Command to one node: deliver a device's answer to the requester connection it holds.
+   * Body {@code {requester, message}} (requester {@code ip:port}); reply {@code true} when a
+   * connection took it.
+   */
+  public static String nodeAnswer(String node) {
+    return NODE_PREFIX + node + ".answer";
+  }
+
+  /**
+   * Command to one node: another node took over device {@code id} (body: the ID as a string);
+   * forget it as online here without announcing it offline. Reply empty.
+   */
+  public static String nodeRelease(String node) {
+    return NODE_PREFIX + node + ".release";
+  }
+
+  /**
+   * Admin command or query, <em>published</em> so that every node applies or answers it:
+   * {@code {requestId, replyTo, command, args}}. Each node sends {@code {requestId, node, ok,
+   * result | error}} to {@code replyTo}, the requesting node's {@link #adminReplies} address.
+   */
+  public static final String ADMIN_COMMAND = "vertdesk.admin.command";
+
+  /** Where node {@code node} collects the answers to the admin commands it published. */
+  public static String adminReplies(String node) {
+    return "vertdesk.admin.reply." + node;
+  }
 }

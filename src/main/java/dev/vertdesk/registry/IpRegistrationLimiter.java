@@ -1,7 +1,11 @@
 package dev.vertdesk.registry;
 
 import dev.vertdesk.config.ServerConfig.Limits;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -62,5 +66,40 @@ public final class IpRegistrationLimiter {
 
   public int size() {
     return entries.size();
+  }
+
+  /**
+   * One source IP as the admin API shows it (hbbs' {@code ip-blocker}).
+   *
+   * @param count        registrations counted in the current window
+   * @param lastMillis   when the last one was counted
+   * @param ids          distinct IDs registered from this IP in the current day
+   * @param idsMillis    when the day's ID set last grew or was reset
+   */
+  public record IpState(String ip, int count, long lastMillis, int ids, long idsMillis) {
+  }
+
+  private static IpState view(String ip, Entry e) {
+    synchronized (e) {
+      return new IpState(ip, e.count, e.last, e.ids.size(), e.idsTime);
+    }
+  }
+
+  /** Every tracked IP, sorted by address text. */
+  public List<IpState> states() {
+    List<IpState> out = new ArrayList<>(entries.size());
+    entries.forEach((ip, e) -> out.add(view(ip, e)));
+    out.sort(Comparator.comparing(IpState::ip));
+    return out;
+  }
+
+  public Optional<IpState> state(String ip) {
+    Entry e = entries.get(ip);
+    return e == null ? Optional.empty() : Optional.of(view(ip, e));
+  }
+
+  /** Forgets an IP, lifting whatever it was refused for; false if it was not tracked. */
+  public boolean remove(String ip) {
+    return entries.remove(ip) != null;
   }
 }

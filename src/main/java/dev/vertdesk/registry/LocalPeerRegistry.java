@@ -53,12 +53,19 @@ public final class LocalPeerRegistry implements PeerRegistry {
   private final Limits limits;
   private final IpRegistrationLimiter ipLimiter;
   private final LongSupplier clock;
+  private final RegistrationGate gate;
 
   public LocalPeerRegistry(PeerStore store, Limits limits, LongSupplier clock) {
+    this(store, limits, clock, RegistrationGate.OPEN);
+  }
+
+  /** @param gate limits shared with other nodes, checked after this node's own */
+  public LocalPeerRegistry(PeerStore store, Limits limits, LongSupplier clock, RegistrationGate gate) {
     this.store = store;
     this.limits = limits;
     this.ipLimiter = new IpRegistrationLimiter(limits);
     this.clock = clock;
+    this.gate = gate;
   }
 
   @Override
@@ -110,7 +117,9 @@ public final class LocalPeerRegistry implements PeerRegistry {
     if (!ipLimiter.allow(ipText, id, now)) {
       return Future.succeededFuture(RegisterPkOutcome.refused(Result.TOO_FREQUENT, "ip-rate"));
     }
-    return peerOrLoad(id).compose(p -> apply(id, p, uuid, pk, from, now));
+    return gate.allow(ipText, id, now).compose(allowed -> allowed
+        ? peerOrLoad(id).compose(p -> apply(id, p, uuid, pk, from, now))
+        : Future.succeededFuture(RegisterPkOutcome.refused(Result.TOO_FREQUENT, "cluster-rate")));
   }
 
   private Future<RegisterPkOutcome> apply(String id, Peer p, byte[] uuid, byte[] pk,
@@ -222,6 +231,26 @@ public final class LocalPeerRegistry implements PeerRegistry {
     });
   }
 
+  /**
+   * Another node took the device over (its heartbeats arrive there now): it is no longer online
+   * here, silently, since it did not go offline. True when it was online here.
+   */
+  public boolean release(String id) {
+    Peer p = peers.get(id);
+    if (p == null) {
+      return false;
+    }
+    synchronized (p) {
+      if (!p.online) {
+        return false;
+      }
+      p.lastReg = 0;
+      p.online = false;
+    }
+    online.decrementAndGet();
+    return true;
+  }
+
   @Override
   public boolean disconnected(String id, InetSocketAddress endpoint) {
     Peer p = peers.get(id);
@@ -328,7 +357,12 @@ public final class LocalPeerRegistry implements PeerRegistry {
   }
 
   @Override
-  public boolean[] onlineStates(List<String> ids) {
+  public Future<boolean[]> onlineStates(List<String> ids) {
+    return Future.succeededFuture(onlineHere(ids));
+  }
+
+  /** {@link #onlineStates} without the future: this node's memory only. */
+  public boolean[] onlineHere(List<String> ids) {
     long now = clock.getAsLong();
     boolean[] out = new boolean[ids.size()];
     for (int i = 0; i < out.length; i++) {
@@ -369,5 +403,38 @@ public final class LocalPeerRegistry implements PeerRegistry {
   @Override
   public int onlineCount() {
     return online.get();
+  }
+
+  @Override
+  public java.util.Optional<IpRegistrationLimiter> ipLimiter() {
+    return java.util.Optional.of(ipLimiter);
+  }
+
+  @Override
+  public List<PeerView> list(String prefix, boolean onlineOnly, int limit) {
+    if (limit <= 0) {
+      return List.of();
+    }
+    java.util.TreeMap<String, Peer> matching = new java.util.TreeMap<>();
+    long now = clock.getAsLong();
+    peers.forEach((id, p) -> {
+      if (!id.startsWith(prefix) || (matching.size() >= limit && id.compareTo(matching.lastKey()) > 0)) {
+        return;
+      }
+      if (onlineOnly) {
+        synchronized (p) {
+          if (!isOnline(p, now)) {
+            return;
+          }
+        }
+      }
+      matching.put(id, p);
+      if (matching.size() > limit) {
+        matching.pollLastEntry();
+      }
+    });
+    List<PeerView> out = new java.util.ArrayList<>(matching.size());
+    matching.forEach((id, p) -> out.add(view(id, p)));
+    return out;
   }
 }

@@ -3,6 +3,7 @@ package dev.vertdesk.registry;
 import io.vertx.core.Future;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -40,17 +41,31 @@ public interface PeerRegistry {
   /** Memory first, then the store; {@code null} when the ID is unknown. */
   Future<PeerView> lookup(String id);
 
-  /** Memory only, no store access and no online check (RequestRelay forwarding, §5.4.6). */
+  /** This node's memory only: no store, no other node, no online check. */
   PeerView cached(String id);
 
-  /** One flag per ID: in memory and registered within REG_TIMEOUT (§5.4.9). */
-  boolean[] onlineStates(List<String> ids);
+  /** One flag per ID: registered within REG_TIMEOUT (§5.4.9), on this node or another. */
+  Future<boolean[]> onlineStates(List<String> ids);
 
   /** Marks devices whose registration expired as offline; calls {@code offline} once for each. */
   void sweepExpired(Consumer<String> offline);
 
-  /** Number of IDs known in memory, and of those online. */
+  /** Number of IDs known in this node's memory, and of those online here. */
   int size();
 
   int onlineCount();
+
+  /** This node's per-IP registration limiter, for the admin API; empty when there is none. */
+  default Optional<IpRegistrationLimiter> ipLimiter() {
+    return Optional.empty();
+  }
+
+  /**
+   * Up to {@code limit} of the IDs in this node's memory that start with {@code prefix} (and are
+   * online, if asked), sorted by ID, for the admin API. Walks every entry: call it off the event
+   * loop.
+   */
+  default List<PeerView> list(String prefix, boolean onlineOnly, int limit) {
+    return List.of();
+  }
 }

@@ -45,6 +45,7 @@ public final class AccessLists {
   private volatile int version;
   private long timer = -1;
   private boolean polling;
+  private Future<Void> lastPoll = Future.succeededFuture();
 
   public AccessLists(Vertx vertx, Path dataDir) {
     this.vertx = vertx;
@@ -132,9 +133,14 @@ public final class AccessLists {
     return -1;
   }
 
+  /** Reads both files again now, after any read under way (call on the polling context). */
+  public Future<Void> reload() {
+    return lastPoll.transform(ar -> poll());
+  }
+
   private Future<Void> poll() {
     polling = true;
-    return Future.all(refresh(blacklistPath, blacklist), refresh(blocklistPath, blocklist))
+    return lastPoll = Future.all(refresh(blacklistPath, blacklist), refresh(blocklistPath, blocklist))
         .<Void>mapEmpty()
         .onComplete(ar -> polling = false);
   }

@@ -21,8 +21,8 @@ final class RelayHub {
 
   private final ServerContext ctx;
   private final Context context;
-  private final RelayPolicy policy;
-  private final TokenBucket total;
+  private volatile RelayPolicy policy;
+  private volatile TokenBucket total;
   private final AccessLists access;
   private final RelaySessions sessions = new RelaySessions(this);
   private final ConcurrentHashMap<String, RelayEndpoint> waiting = new ConcurrentHashMap<>();
@@ -75,6 +75,22 @@ final class RelayHub {
 
   TokenBucket totalBucket() {
     return total;
+  }
+
+  /**
+   * Replaces the limits (admin API). Sessions paired from now on follow the new policy; a new
+   * total bandwidth also applies at once to the sessions already running.
+   */
+  void updatePolicy(RelayPolicy p) {
+    if (p.totalMbps() != policy.totalMbps()) {
+      total = TokenBucket.megabitsPerSecond(p.totalMbps(), System.nanoTime());
+    }
+    policy = p;
+  }
+
+  /** The context of the verticle instance that created the hub (the access lists poll there). */
+  Context context() {
+    return context;
   }
 
   AccessLists access() {

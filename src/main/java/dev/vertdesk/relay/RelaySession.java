@@ -245,7 +245,7 @@ public final class RelaySession {
   /** Nanoseconds to stop reading after {@code bytes} were forwarded; 0 when within limits. */
   private long charge(int bytes) {
     TokenBucket pair = pairBucket;
-    TokenBucket all = total;
+    TokenBucket all = hub.totalBucket(); // replaced when an admin changes the total bandwidth
     if (pair == null && all == null) {
       return 0;
     }

@@ -110,6 +110,8 @@ public final class RelayVerticle extends VerticleBase {
   private RelayHub hub;
   private Channel server;
   private ChannelGroup connections;
+  private long drainTimer = -1;
+  private boolean stopped;
 
   public RelayVerticle(ServerContext ctx) {
     this.ctx = ctx;
@@ -154,9 +156,14 @@ public final class RelayVerticle extends VerticleBase {
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
+            if (ctx.drain().draining()) {
+              ch.close(); // accepted just before the listener closed for the drain
+              return;
+            }
             InetSocketAddress r = (InetSocketAddress) ch.remoteAddress();
             if (r != null && access.blocked(AccessLists.normalize(r.getAddress()))) {
               LOG.debug("refused {}: blocklist", r);
+              ctx.events().rejected("relay", "blocklist", AccessLists.normalize(r.getAddress()), "");
               ch.close();
               return;
             }
@@ -177,6 +184,7 @@ public final class RelayVerticle extends VerticleBase {
         server = bind.channel();
         int port = ((InetSocketAddress) server.localAddress()).getPort();
         ctx.boundPorts().put("relay", port);
+        ctx.drain().onBegin(() -> context.runOnContext(v -> drain()));
         LOG.info("relay listening on {}:{} (key check {}, brokered only {}, total/single/slow {}/{}/{} Mb/s)",
             host, port, key.isPresent() ? "on" : "off", o.brokeredOnly(), limit(o.totalBandwidth()),
             limit(o.singleBandwidth()), limit(o.limitSpeed()));
@@ -193,8 +201,31 @@ public final class RelayVerticle extends VerticleBase {
     return mbps > 0 ? (mbps == Math.rint(mbps) ? Long.toString((long) mbps) : Double.toString(mbps)) : "unlimited";
   }
 
+  /**
+   * Draining ({@link ServerContext#drain()}): the listening socket closes, so new connections are
+   * refused, while live sessions go on until the drain deadline; then every connection is closed.
+   */
+  private void drain() {
+    if (stopped || server == null || drainTimer >= 0) {
+      return;
+    }
+    server.close();
+    long left = Math.max(1, ctx.drain().deadlineMillis() - System.currentTimeMillis());
+    LOG.info("relay draining: listener closed, live sessions are closed in {} ms", left);
+    drainTimer = vertx.setTimer(left, t -> {
+      if (!connections.isEmpty()) {
+        LOG.info("relay drain deadline: closing {} connections", connections.size());
+        connections.close();
+      }
+    });
+  }
+
   @Override
   public Future<?> stop() {
+    stopped = true;
+    if (drainTimer >= 0) {
+      vertx.cancelTimer(drainTimer);
+    }
     Promise<Void> done = Promise.promise();
     Runnable finish = () -> {
       if (hub != null) {

@@ -24,6 +24,7 @@ import dev.vertdesk.protocol.Envelopes;
 import dev.vertdesk.registry.PeerView;
 import dev.vertdesk.server.ServerContext;
 import dev.vertdesk.server.ServerContext.ConfigUpdateState;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
@@ -79,22 +80,26 @@ public final class SignalingService {
     }
   }
 
-  /** The first PunchHoleRequest/RequestRelay makes the connection A's answer sink. */
-  private void waitForAnswer(SignalingConnection c) {
+  /**
+   * The first PunchHoleRequest/RequestRelay makes the connection A's answer sink; completes once
+   * B's answer can find it from any node.
+   */
+  private Future<Void> waitForAnswer(SignalingConnection c) {
     InetSocketAddress key = c.remote();
-    ctx.router().register(key, c);
-    c.onClose(() -> ctx.router().unregister(key, c));
+    Future<Void> routable = ctx.router().await(key, c);
+    c.onClose(() -> ctx.router().cancel(key, c));
+    return routable;
   }
 
   void punchHoleRequest(SignalingConnection c, PunchHoleRequest req) {
-    waitForAnswer(c);
+    Future<Void> routable = waitForAnswer(c);
     String id = req.getId();
     Optional<String> key = ctx.keys().validationKey();
     if (key.isPresent() && !key.get().equals(req.getLicenceKey())) {
       failPunch(c, id, Failure.LICENSE_MISMATCH);
       return;
     }
-    ctx.registry().lookup(id).onComplete(ar -> {
+    Future.all(routable, ctx.registry().lookup(id)).map(all -> all.<PeerView>resultAt(1)).onComplete(ar -> {
       if (ar.failed()) {
         LOG.error("peer lookup for {} failed: {}", id, ar.cause().toString());
         failPunch(c, id, Failure.OFFLINE);
@@ -117,7 +122,7 @@ public final class SignalingService {
     NatType natType = req.getNatType();
     boolean aLan = isLan(a.getAddress());
     boolean bLan = isLan(b.endpoint().getAddress());
-    boolean forced = config.alwaysUseRelay() || req.getForceRelay() || (aLan ^ bLan);
+    boolean forced = ctx.alwaysUseRelay().get() || req.getForceRelay() || (aLan ^ bLan);
     if (forced) {
       if (bLan) {
         relay = config.localIp(); // B is on our LAN: give it the relay's LAN address
@@ -157,22 +162,28 @@ public final class SignalingService {
   }
 
   void requestRelay(SignalingConnection c, RequestRelay rr) {
-    waitForAnswer(c);
-    ctx.brokerage().brokered(rr.getUuid());
-    PeerView b = ctx.registry().cached(rr.getId());
-    if (b == null || (b.endpoint() == null && ctx.links().get(rr.getId()) == null)) {
-      ctx.events().rejected("signaling", "relay-target-unknown", ip(c.remote()), rr.getId());
-      return; // as hbbs: A times out and reports the failure itself
-    }
-    RendezvousMessage toB = RendezvousMessage.newBuilder().setRequestRelay(rr.toBuilder()
-        .setSocketAddr(ByteString.copyFrom(AddrMangle.encode(c.remote())))).build();
-    ctx.devices().send(b, toB).onComplete(ar -> {
-      if (ar.succeeded()) {
-        ctx.events().relayBrokered(rr.getUuid(), rr.getId(), ip(c.remote()), rr.getRelayServer());
-      } else {
-        LOG.warn("could not forward relay request to {}: {}", b.id(), ar.cause().getMessage());
-      }
-    });
+    // the relay may check the uuid as soon as B hears of it: record it before forwarding
+    Future.all(waitForAnswer(c), ctx.brokerage().brokered(rr.getUuid()), ctx.registry().lookup(rr.getId()))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            LOG.error("relay request for {} failed: {}", rr.getId(), ar.cause().toString());
+            return;
+          }
+          PeerView b = ar.result().resultAt(2);
+          if (b == null || (b.endpoint() == null && b.node() == null && ctx.links().get(rr.getId()) == null)) {
+            ctx.events().rejected("signaling", "relay-target-unknown", ip(c.remote()), rr.getId());
+            return; // as hbbs: A times out and reports the failure itself
+          }
+          RendezvousMessage toB = RendezvousMessage.newBuilder().setRequestRelay(rr.toBuilder()
+              .setSocketAddr(ByteString.copyFrom(AddrMangle.encode(c.remote())))).build();
+          ctx.devices().send(b, toB).onComplete(sent -> {
+            if (sent.succeeded()) {
+              ctx.events().relayBrokered(rr.getUuid(), rr.getId(), ip(c.remote()), rr.getRelayServer());
+            } else {
+              LOG.warn("could not forward relay request to {}: {}", b.id(), sent.cause().getMessage());
+            }
+          });
+        });
   }
 
   void punchHoleSent(SignalingConnection c, PunchHoleSent phs) {
@@ -185,8 +196,8 @@ public final class SignalingService {
       if (phs.getNatType() != NatType.UNRECOGNIZED) {
         resp.setNatType(phs.getNatType());
       }
-      ctx.router().deliver(a, RendezvousMessage.newBuilder().setPunchHoleResponse(resp).build());
-      c.close();
+      ctx.router().deliver(a, RendezvousMessage.newBuilder().setPunchHoleResponse(resp).build())
+          .onComplete(delivered -> c.close());
     });
   }
 
@@ -199,17 +210,21 @@ public final class SignalingService {
           .setRelayServer(la.getRelayServer())
           .setIsLocal(true)
           .build();
-      ctx.router().deliver(a, RendezvousMessage.newBuilder().setPunchHoleResponse(resp).build());
-      c.close();
+      ctx.router().deliver(a, RendezvousMessage.newBuilder().setPunchHoleResponse(resp).build())
+          .onComplete(delivered -> c.close());
     });
   }
 
   void relayResponse(SignalingConnection c, RelayResponse rr) {
-    ctx.brokerage().brokered(rr.getUuid());
+    Future<Void> recorded = ctx.brokerage().brokered(rr.getUuid());
     InetSocketAddress a = AddrMangle.normalize(AddrMangle.decode(rr.getSocketAddr().toByteArray()));
     Future<byte[]> pk = rr.getUnionCase() == RelayResponse.UnionCase.ID && !rr.getId().isEmpty()
         ? signedPk(rr.getVersion(), rr.getId()) : Future.succeededFuture(null);
-    pk.onComplete(ar -> {
+    Future.join(recorded, pk).onComplete(done -> {
+      if (recorded.failed()) {
+        LOG.warn("relay uuid {} not recorded: {}", rr.getUuid(), recorded.cause().toString());
+      }
+      AsyncResult<byte[]> ar = pk;
       RelayResponse.Builder out = rr.toBuilder().clearSocketAddr();
       if (ar.result() != null || ar.failed()) {
         out.setPk(ByteString.copyFrom(ar.succeeded() ? ar.result() : new byte[0]));
@@ -222,11 +237,12 @@ public final class SignalingService {
           out.setRelayServer(ctx.relays().next());
         }
       }
-      boolean delivered = ctx.router().deliver(a, RendezvousMessage.newBuilder().setRelayResponse(out).build());
-      if (delivered && !rr.getUuid().isEmpty()) {
-        ctx.events().relayBrokered(rr.getUuid(), rr.getId(), ip(a), out.getRelayServer());
-      }
-      c.close();
+      ctx.router().deliver(a, RendezvousMessage.newBuilder().setRelayResponse(out).build()).onComplete(delivered -> {
+        if (delivered.succeeded() && delivered.result() && !rr.getUuid().isEmpty()) {
+          ctx.events().relayBrokered(rr.getUuid(), rr.getId(), ip(a), out.getRelayServer());
+        }
+        c.close();
+      });
     });
   }
 
@@ -318,9 +334,14 @@ public final class SignalingService {
 
   /** OnlineResponse bitmap (§5.4.9). */
   public void online(SignalingConnection c, OnlineRequest req) {
-    boolean[] states = ctx.registry().onlineStates(req.getPeersList());
-    c.send(Envelopes.onlineResponse(Envelopes.onlineStates(states)));
-    c.close();
+    ctx.registry().onlineStates(req.getPeersList()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        c.send(Envelopes.onlineResponse(Envelopes.onlineStates(ar.result())));
+      } else {
+        LOG.error("online query failed: {}", ar.cause().toString());
+      }
+      c.close();
+    });
   }
 
   /**

@@ -12,9 +12,27 @@ public final class Drain {
 
   private final AtomicBoolean draining = new AtomicBoolean();
   private final List<Runnable> listeners = new ArrayList<>();
+  private volatile long timeoutMillis = 60_000;
+  private volatile long beganAtMillis = -1;
 
   public boolean draining() {
     return draining.get();
+  }
+
+  /** How long live relay sessions may go on once draining starts ({@code drainTimeoutSeconds}). */
+  public long timeoutMillis() {
+    return timeoutMillis;
+  }
+
+  /** Sets the deadline's distance from the start of draining (the main verticle, from config). */
+  public void timeoutMillis(long millis) {
+    this.timeoutMillis = Math.max(0, millis);
+  }
+
+  /** Epoch milliseconds when live relay sessions are closed; -1 while not draining. */
+  public long deadlineMillis() {
+    long began = beganAtMillis;
+    return began < 0 ? -1 : began + timeoutMillis;
   }
 
   /** Starts draining; listeners run once, on the caller's thread. @return false if already draining */
@@ -24,6 +42,7 @@ public final class Drain {
       if (draining.get()) {
         return false;
       }
+      beganAtMillis = System.currentTimeMillis();
       draining.set(true);
       toRun = List.copyOf(listeners);
       listeners.clear();

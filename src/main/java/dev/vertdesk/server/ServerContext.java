@@ -5,7 +5,7 @@ import dev.vertdesk.crypto.ServerKeys;
 import dev.vertdesk.events.EventPublisher;
 import dev.vertdesk.registry.PeerRegistry;
 import dev.vertdesk.registry.RelayBrokerage;
-import dev.vertdesk.rendezvous.AnswerRouter;
+import dev.vertdesk.rendezvous.AnswerRoutes;
 import dev.vertdesk.rendezvous.DeviceLinks;
 import dev.vertdesk.rendezvous.DeviceMessenger;
 import dev.vertdesk.rendezvous.RelayServerList;
@@ -13,6 +13,7 @@ import dev.vertdesk.store.PeerStore;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -30,7 +31,8 @@ public final class ServerContext {
   private final PeerStore store;
   private final PeerRegistry registry;
   private final RelayBrokerage brokerage;
-  private final AnswerRouter router;
+  private final AnswerRoutes router;
+  private final ClusterView cluster;
   private final DeviceLinks links;
   private final DeviceMessenger devices;
   private final RelayServerList relays;
@@ -39,23 +41,27 @@ public final class ServerContext {
   private final AtomicReference<ConfigUpdateState> configUpdate;
   private final Map<String, Integer> boundPorts = new ConcurrentHashMap<>();
   private final Drain drain = new Drain();
+  private final AtomicBoolean alwaysUseRelay;
 
   public ServerContext(ServerConfig config, ServerKeys keys, PeerStore store, PeerRegistry registry,
                        RelayBrokerage brokerage, DeviceLinks links, DeviceMessenger devices,
-                       RelayServerList relays, EventPublisher events, String nodeId) {
+                       RelayServerList relays, EventPublisher events, AnswerRoutes router,
+                       ClusterView cluster) {
     this.config = config;
     this.keys = keys;
     this.store = store;
     this.registry = registry;
     this.brokerage = brokerage;
-    this.router = new AnswerRouter();
+    this.router = router;
+    this.cluster = cluster;
     this.links = links;
     this.devices = devices;
     this.relays = relays;
     this.events = events;
-    this.nodeId = nodeId;
+    this.nodeId = cluster.self();
     this.configUpdate = new AtomicReference<>(
         new ConfigUpdateState(config.serial(), config.rendezvousServers()));
+    this.alwaysUseRelay = new AtomicBoolean(config.alwaysUseRelay());
   }
 
   public ServerConfig config() {
@@ -78,8 +84,13 @@ public final class ServerContext {
     return brokerage;
   }
 
-  public AnswerRouter router() {
+  public AnswerRoutes router() {
     return router;
+  }
+
+  /** The cluster's members; a single node when not clustered. */
+  public ClusterView cluster() {
+    return cluster;
   }
 
   /** Devices registered over a connection held by this node. */
@@ -115,5 +126,10 @@ public final class ServerContext {
   /** Actual ports bound by this node's listeners, by listener name (tests bind port 0). */
   public Map<String, Integer> boundPorts() {
     return boundPorts;
+  }
+
+  /** ALWAYS_USE_RELAY as it is now: starts from the config, changed by the admin API. */
+  public AtomicBoolean alwaysUseRelay() {
+    return alwaysUseRelay;
   }
 }

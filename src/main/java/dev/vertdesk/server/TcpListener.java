@@ -33,7 +33,14 @@ public final class TcpListener {
         .setAcceptBacklog(4096)
         .setReadIdleTimeout(readIdleSeconds)
         .setIdleTimeoutUnit(TimeUnit.SECONDS));
-    server.connectHandler(handler);
+    server.connectHandler(socket -> {
+      if (ctx.drain().draining()) {
+        // draining: no new connections (the load balancer sees /health/ready fail)
+        socket.close();
+        return;
+      }
+      handler.handle(socket);
+    });
     return server.listen()
         .map(s -> {
           ctx.boundPorts().put(name, s.actualPort());

@@ -174,6 +174,6 @@ class LocalPeerRegistryTest {
     register("aaaaaa", "u1", new byte[] {1}, addr("1.2.3.4", 1));
     register("cccccc", "u3", new byte[] {1}, addr("1.2.3.6", 1));
     assertArrayEquals(new boolean[] {true, false, true, false},
-        registry.onlineStates(List.of("aaaaaa", "bbbbbb", "cccccc", "dddddd")));
+        registry.onlineStates(List.of("aaaaaa", "bbbbbb", "cccccc", "dddddd")).result());
   }
 }

@@ -4,6 +4,9 @@ import dev.vertdesk.app.MainVerticle;
 import dev.vertdesk.server.ServerContext;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import dev.vertdesk.cluster.ClusterSupport;
+import dev.vertdesk.config.ClusterConfig;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.Map;
@@ -35,7 +38,9 @@ public final class TestNode implements AutoCloseable {
             .put("signaling", new JsonObject().put("config", port0.copy()))
             .put("nat", new JsonObject().put("config", port0.copy()))
             .put("relay", new JsonObject().put("config", port0.copy()))
-            .put("ws", new JsonObject().put("config", port0.copy())));
+            .put("ws", new JsonObject().put("config", port0.copy()))
+            .put("wsrelay", new JsonObject().put("config", port0.copy()))
+            .put("admin", new JsonObject().put("config", port0.copy())));
     return conf.mergeIn(overrides, true);
   }
 
@@ -49,7 +54,38 @@ public final class TestNode implements AutoCloseable {
 
   public static TestNode start(Path dataDir, JsonObject overrides, Map<String, String> env)
       throws Exception {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    return deploy(Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)), dataDir, overrides, env);
+  }
+
+  /** A node on a Vert.x with Prometheus metrics, in a registry of its own (for {@code /metrics}). */
+  public static TestNode startWithMetrics(Path dataDir, JsonObject overrides, Map<String, String> env)
+      throws Exception {
+    return deploy(Vertx.vertx(new VertxOptions().setPreferNativeTransport(true)
+        .setMetricsOptions(dev.vertdesk.metrics.Metrics.defaultOptions("test-" + java.util.UUID.randomUUID()))),
+        dataDir, overrides, env);
+  }
+
+  /**
+   * A clustered node: Hazelcast on 127.0.0.1 from {@code hazelcastPort} upwards, joining the
+   * members of {@code clusterName} (unique per test run, so parallel builds never merge).
+   */
+  public static TestNode startClustered(Path dataDir, JsonObject overrides, String clusterName,
+                                        int hazelcastPort) throws Exception {
+    JsonObject cluster = new JsonObject().put("name", clusterName).put("host", "127.0.0.1")
+        .put("port", hazelcastPort).put("portCount", 10).put("joinWaitSeconds", 0)
+        .put("requestTimeoutMillis", 3000);
+    JsonObject conf = overrides.copy().put("cluster", cluster);
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setPreferNativeTransport(true)
+            .setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)))
+        .withClusterManager(ClusterSupport.clusterManager(ClusterConfig.from(conf)))
+        .buildClustered()
+        .await(60, TimeUnit.SECONDS);
+    return deploy(vertx, dataDir, conf, Map.of());
+  }
+
+  private static TestNode deploy(Vertx vertx, Path dataDir, JsonObject overrides, Map<String, String> env)
+      throws Exception {
     MainVerticle main = new MainVerticle(env);
     try {
       vertx.deployVerticle(main, new io.vertx.core.DeploymentOptions()

@@ -62,6 +62,10 @@ public final class WsSignalingVerticle extends VerticleBase {
         .setPerMessageWebSocketCompressionSupported(false));
     server.requestHandler(req -> req.response().setStatusCode(426).putHeader("Upgrade", "websocket").end());
     server.webSocketHandler(ws -> {
+      if (ctx.drain().draining()) {
+        ws.close((short) 1001, "draining"); // 1001 Going Away: no new connections while draining
+        return;
+      }
       InetSocketAddress peer = new InetSocketAddress(ws.remoteAddress().hostAddress(), ws.remoteAddress().port());
       new WsSignalingConnection(ws, ClientAddress.resolve(peer, ws.headers(), trusted), service::handle);
     });
