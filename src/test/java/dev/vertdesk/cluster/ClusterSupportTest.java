@@ -1,0 +1,89 @@
+package dev.vertdesk.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import dev.vertdesk.config.ClusterConfig;
+import dev.vertdesk.config.ConfigException;
+import dev.vertdesk.config.ConfigLoader;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Hazelcast configuration built from the JSON {@code cluster} block or from a file. */
+class ClusterSupportTest {
+
+  @TempDir
+  Path dir;
+
+  private static ClusterConfig cluster(JsonObject block) {
+    return ClusterConfig.from(ConfigLoader.load(new JsonObject().put("cluster", block), Map.of()));
+  }
+
+  @Test
+  void jsonBlockGivesTcpJoinOnTheConfiguredInterfaceAndNoPhoneHome() {
+    Config cfg = ClusterSupport.hazelcastConfig(cluster(new JsonObject().put("name", "east")
+        .put("host", "10.0.0.5").put("port", 6000).put("portCount", 3)
+        .put("members", "10.0.0.6, 10.0.0.7:6001")));
+    assertEquals("east", cfg.getClusterName());
+    JoinConfig join = cfg.getNetworkConfig().getJoin();
+    assertFalse(join.getMulticastConfig().isEnabled(), "no multicast");
+    assertFalse(join.getAutoDetectionConfig().isEnabled(), "no cloud auto-detection");
+    assertTrue(join.getTcpIpConfig().isEnabled());
+    assertEquals(List.of("10.0.0.5", "10.0.0.6", "10.0.0.7:6001"), join.getTcpIpConfig().getMembers());
+    assertEquals(6000, cfg.getNetworkConfig().getPort());
+    assertEquals(3, cfg.getNetworkConfig().getPortCount());
+    assertTrue(cfg.getNetworkConfig().getInterfaces().getInterfaces().contains("10.0.0.5"));
+    assertEquals("false", cfg.getProperty("hazelcast.phone.home.enabled"));
+    assertEquals("slf4j", cfg.getProperty("hazelcast.logging.type"));
+    assertTrue(cfg.getMultiMapConfigs().containsKey("__vertx.subs"), "Vert.x's own maps kept");
+  }
+
+  @Test
+  void shippedXmlFileIsUsedAndKeepsVertxMapsAndNoPhoneHome() {
+    Config cfg = ClusterSupport.hazelcastConfig(cluster(new JsonObject()
+        .put("configFile", Path.of("conf/cluster.xml").toAbsolutePath().toString())));
+    assertEquals("vertdesk", cfg.getClusterName());
+    assertFalse(cfg.getNetworkConfig().getJoin().getMulticastConfig().isEnabled());
+    assertEquals(List.of("127.0.0.1"), cfg.getNetworkConfig().getJoin().getTcpIpConfig().getMembers());
+    assertTrue(cfg.getMultiMapConfigs().containsKey("__vertx.subs"));
+    assertEquals("false", cfg.getProperty("hazelcast.phone.home.enabled"));
+  }
+
+  @Test
+  void missingOrBrokenFileNamesTheKey() throws Exception {
+    ConfigException missing = assertThrows(ConfigException.class, () -> ClusterSupport.hazelcastConfig(
+        cluster(new JsonObject().put("configFile", dir.resolve("absent.xml").toString()))));
+    assertTrue(missing.getMessage().contains("cluster.configFile"), missing.getMessage());
+    Path broken = Files.writeString(dir.resolve("broken.xml"), "<hazelcast><network>");
+    ConfigException bad = assertThrows(ConfigException.class, () -> ClusterSupport.hazelcastConfig(
+        cluster(new JsonObject().put("configFile", broken.toString()))));
+    assertTrue(bad.getMessage().contains("cluster.configFile"), bad.getMessage());
+  }
+
+  @Test
+  void badValuesNameTheirKey() {
+    assertTrue(assertThrows(ConfigException.class, () -> cluster(new JsonObject().put("host", "example.org")))
+        .getMessage().contains("cluster.host"));
+    assertTrue(assertThrows(ConfigException.class, () -> cluster(new JsonObject().put("port", 70000)))
+        .getMessage().contains("cluster.port"));
+    assertTrue(assertThrows(ConfigException.class, () -> cluster(new JsonObject().put("members", "a b")))
+        .getMessage().contains("cluster.members"));
+  }
+
+  @Test
+  void environmentReachesTheClusterBlock() {
+    ClusterConfig c = ClusterConfig.from(ConfigLoader.load(new JsonObject(),
+        Map.of("VERTDESK_CLUSTER__NAME", "from-env", "VERTDESK_CLUSTER__MEMBERS", "10.1.1.1,10.1.1.2")));
+    assertEquals("from-env", c.name());
+    assertEquals(List.of("10.1.1.1", "10.1.1.2"), c.members());
+  }
+}
