@@ -102,18 +102,24 @@ public final class EventHistory {
       ipChanges.put(id, c);
     }
     c.ips.merge(ip, 1, Integer::sum);
-    if (ipChanges.size() > IP_CHANGE_CAPACITY) {
-      pruneIpChanges(now);
-      Iterator<String> oldest = ipChanges.keySet().iterator();
-      while (ipChanges.size() > IP_CHANGE_CAPACITY && oldest.hasNext()) {
-        oldest.next();
-        oldest.remove();
-      }
-    }
+    pruneIpChanges(now);
   }
 
+  /**
+   * Entries are in insertion order, which is the order of their window starts: drop expired ones
+   * from the head, then the oldest beyond capacity. Amortised O(1) per registration, so a
+   * registration storm never walks the whole map.
+   */
   private void pruneIpChanges(long now) {
-    ipChanges.values().removeIf(c -> now - c.firstMillis > IP_CHANGE_WINDOW_MILLIS);
+    Iterator<IpChange> oldest = ipChanges.values().iterator();
+    while (oldest.hasNext()) {
+      IpChange c = oldest.next();
+      if (ipChanges.size() > IP_CHANGE_CAPACITY || now - c.firstMillis > IP_CHANGE_WINDOW_MILLIS) {
+        oldest.remove();
+      } else {
+        break;
+      }
+    }
   }
 
   /** Subscribes to every event from now on; the returned handle unsubscribes. */
