@@ -78,7 +78,8 @@ public final class EventHistory {
         add(punches, event, PUNCH_CAPACITY);
       } else if (address.equals(Addresses.PEER_REGISTERED) && event.getString("id") != null
           && event.getString("ip") != null) {
-        ipSeen(event.getString("id"), event.getString("ip"), event.getLong("ts", clock.getAsLong()));
+        ipSeen(event.getString("id"), event.getString("previousIp"), event.getString("ip"),
+            event.getLong("ts", clock.getAsLong()));
       }
     }
     for (Consumer<JsonObject> s : subscribers) {
@@ -93,12 +94,23 @@ public final class EventHistory {
     q.addLast(e);
   }
 
-  private void ipSeen(String id, String ip, long ts) {
+  /**
+   * Tracks IDs whose address changed: only those, so that the list costs nothing per device that
+   * stays put (a node holds a million of them). A tracked ID's later registrations add to it.
+   */
+  private void ipSeen(String id, String previousIp, String ip, long ts) {
     long now = clock.getAsLong();
     IpChange c = ipChanges.get(id);
-    if (c == null || now - c.firstMillis > IP_CHANGE_WINDOW_MILLIS) {
+    if (c != null && now - c.firstMillis > IP_CHANGE_WINDOW_MILLIS) {
       ipChanges.remove(id);
+      c = null;
+    }
+    if (c == null) {
+      if (previousIp == null) {
+        return;
+      }
       c = new IpChange(Math.min(ts, now));
+      c.ips.put(previousIp, 1);
       ipChanges.put(id, c);
     }
     c.ips.merge(ip, 1, Integer::sum);

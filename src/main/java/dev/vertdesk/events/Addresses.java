@@ -12,7 +12,7 @@ public final class Addresses {
   /** Prefix shared by every domain event, for consumers that want them all. */
   public static final String EVENT_PREFIX = "vertdesk.event.";
 
-  /** RegisterPk accepted: {@code {id, ip, created}}. */
+  /** RegisterPk accepted: {@code {id, ip, created}}, plus {@code previousIp} when the ID moved. */
   public static final String PEER_REGISTERED = EVENT_PREFIX + "peer.registered";
   /** A device went from offline to online: {@code {id, ip}}. */
   public static final String PEER_ONLINE = EVENT_PREFIX + "peer.online";

@@ -22,8 +22,13 @@ public final class EventPublisher {
     bus.publish(address, body);
   }
 
-  public void peerRegistered(String id, String ip, boolean created) {
-    publish(Addresses.PEER_REGISTERED, base("peer.registered").put("id", id).put("ip", ip).put("created", created));
+  /** @param previousIp the address the ID was registered from before, if it differs; else null */
+  public void peerRegistered(String id, String ip, boolean created, String previousIp) {
+    JsonObject body = base("peer.registered").put("id", id).put("ip", ip).put("created", created);
+    if (previousIp != null) {
+      body.put("previousIp", previousIp);
+    }
+    publish(Addresses.PEER_REGISTERED, body);
   }
 
   public void peerOnline(String id, String ip) {

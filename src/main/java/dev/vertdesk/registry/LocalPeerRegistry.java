@@ -129,8 +129,10 @@ public final class LocalPeerRegistry implements PeerRegistry {
     boolean changed;
     boolean cameOnline;
     byte[] guid;
+    String previousIp;
     synchronized (p) {
       created = p.uuid == null;
+      previousIp = !created && p.ip != null && !Arrays.equals(ip, p.ip) ? ipText(p.ip) : null;
       if (!created) {
         boolean sameIp = Arrays.equals(ip, p.ip);
         boolean samePk = Arrays.equals(pk, p.pk);
@@ -175,7 +177,7 @@ public final class LocalPeerRegistry implements PeerRegistry {
         LOG.error("peer store write for id {} failed: {}", id, ar.cause().toString());
         return Future.succeededFuture(new RegisterPkOutcome(Result.SERVER_ERROR, "store-write", created, false, cameOnline));
       }
-      return Future.succeededFuture(new RegisterPkOutcome(Result.OK, "", created, true, cameOnline));
+      return Future.succeededFuture(new RegisterPkOutcome(Result.OK, "", created, true, cameOnline, previousIp));
     });
   }
 
@@ -311,6 +313,14 @@ public final class LocalPeerRegistry implements PeerRegistry {
       promise.complete(peers.computeIfAbsent(id, k -> fresh));
     });
     return promise.future();
+  }
+
+  private static String ipText(byte[] address) {
+    try {
+      return InetAddress.getByAddress(address).getHostAddress();
+    } catch (UnknownHostException e) {
+      return null; // 4 or 16 bytes by construction
+    }
   }
 
   /** Parses a stored IP literal (never DNS) into normalised bytes; null if unusable. */

@@ -271,7 +271,7 @@ public final class SignalingService {
           c.send(Envelopes.registerPkResponse(RegisterPkResponse.Result.OK, config.keepAliveSeconds()));
           link(c, id);
           if (outcome.changed()) {
-            ctx.events().peerRegistered(id, ip, outcome.created());
+            ctx.events().peerRegistered(id, ip, outcome.created(), outcome.previousIp());
           }
           if (outcome.becameOnline()) {
             ctx.events().peerOnline(id, ip);

@@ -64,7 +64,7 @@ class JsonLogTest {
     Vertx vertx = Vertx.vertx();
     EventLog log = new EventLog().start(vertx);
     try {
-      new EventPublisher(vertx.eventBus(), "node-1").peerRegistered("123456789", "203.0.113.7", true);
+      new EventPublisher(vertx.eventBus(), "node-1").peerRegistered("123456789", "203.0.113.7", true, null);
       new EventPublisher(vertx.eventBus(), "node-1").relaySessionClosed("4", "u-1", "1.2.3.4:5", "6.7.8.9:10",
           1000, 2000, 1500, "closed \"by\" peer\n");
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

@@ -148,7 +148,7 @@ class PluginLoadingTest {
       BlockingQueue<JsonObject> seen = new LinkedBlockingQueue<>();
       node.vertx.eventBus().<JsonObject>consumer("test.probe", m -> seen.add(m.body())).completion()
           .await(5, TimeUnit.SECONDS);
-      node.ctx().events().peerRegistered("777000333", "192.0.2.1", true);
+      node.ctx().events().peerRegistered("777000333", "192.0.2.1", true, null);
       JsonObject got = seen.poll(5, TimeUnit.SECONDS);
       assertNotNull(got);
       assertEquals("from-env", got.getString("tag"));

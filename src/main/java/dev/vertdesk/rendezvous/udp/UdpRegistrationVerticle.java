@@ -213,7 +213,7 @@ public final class UdpRegistrationVerticle extends VerticleBase {
           String ip = from.getAddress().getHostAddress();
           if (outcome.result() == dev.vertdesk.proto.RegisterPkResponse.Result.OK) {
             if (outcome.changed()) {
-              ctx.events().peerRegistered(id, ip, outcome.created());
+              ctx.events().peerRegistered(id, ip, outcome.created(), outcome.previousIp());
             }
             if (outcome.becameOnline()) {
               ctx.events().peerOnline(id, ip);
