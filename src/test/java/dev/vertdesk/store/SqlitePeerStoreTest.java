@@ -199,26 +199,7 @@ class SqlitePeerStoreTest extends PeerStoreContractTest {
     SqlitePeerStore store = open(vertx, db);
     await(store.init()); // existing schema and rows are used as is
 
-    StoredPeer a = await(store.findById("Abc123"));
-    assertNotNull(a);
-    assertArrayEquals(guid1, a.guid());
-    assertEquals("Abc123", a.id());
-    assertArrayEquals(uuid1, a.uuid());
-    assertArrayEquals(pk1, a.pk());
-    assertEquals("::ffff:1.2.3.4", a.ip());
-
-    StoredPeer b = await(store.findById("abc123"));
-    assertNotNull(b);
-    assertArrayEquals(guid2, b.guid());
-    assertEquals("::ffff:5.6.7.8", b.ip());
-
-    assertNull(await(store.findById("ABC123")));
-    assertNull(await(store.findById("Abc123 ")));
-    assertNull(await(store.findById("missing")));
-
-    assertEquals("", await(store.findById("garbled")).ip());
-    assertEquals("", await(store.findById("noip")).ip());
-    assertEquals("", await(store.findById("numip")).ip());
+    assertRowsOfOthersRead(store, guid1, uuid1, pk1, guid2);
   }
 
   // ---------------------------------------------------------------------------------------------
