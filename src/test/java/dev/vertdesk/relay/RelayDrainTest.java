@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Draining by the admin command: new relay connections are refused and new signaling
- * connections closed, while a live relay session keeps flowing until drainTimeoutSeconds.
+ * Draining by the admin command: new relay connections (TCP and WebSocket) are refused and new
+ * signaling connections closed, while live relay sessions on both relay ports keep flowing until
+ * drainTimeoutSeconds.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RelayDrainTest {
@@ -46,21 +47,27 @@ class RelayDrainTest {
     try (TestNode node = TestNode.start(dataDir, conf)) {
       String key = node.ctx().keys().validationKey().orElseThrow();
       int relay = node.port("relay");
+      int wsRelay = node.port("wsrelay");
       String u = UUID.randomUUID().toString();
+      String wu = UUID.randomUUID().toString();
       try (RelayClient a = new RelayClient(relay).request(u, key);
-           RelayClient b = new RelayClient(relay, "127.0.0.2").request(u, key)) {
+           RelayClient b = new RelayClient(relay, "127.0.0.2").request(u, key);
+           WsRelayClient wa = new WsRelayClient(node.vertx, wsRelay).request(wu, key);
+           WsRelayClient wb = new WsRelayClient(node.vertx, wsRelay).request(wu, key)) {
         exchange(a, b, 4096);
+        exchange(wa, wb, 4096);
         assertFalse(node.ctx().drain().draining());
 
         JsonObject reply = node.vertx.eventBus().<JsonObject>request(Addresses.ADMIN_DRAIN, null)
             .await(5, TimeUnit.SECONDS).body();
         long began = System.nanoTime();
         assertTrue(reply.getBoolean("started"), reply.encode());
-        assertEquals(1, reply.getInteger("relaySessions"), reply.encode());
+        assertEquals(2, reply.getInteger("relaySessions"), reply.encode());
         assertEquals(5, reply.getLong("timeoutSeconds"), reply.encode());
         assertTrue(node.ctx().drain().draining());
 
         assertTrue(refusedSoon(relay), "a new relay connection is refused");
+        assertTrue(refusedSoon(wsRelay), "a new WebSocket relay connection is refused");
         try (TcpClient late = new TcpClient(node.port("signaling"))) {
           assertTrue(late.closedByServer(2000), "a new signaling connection is closed at once");
         }
@@ -83,8 +90,10 @@ class RelayDrainTest {
 
         // the live session goes on
         exchange(a, b, 256 * 1024);
+        exchange(wa, wb, 256 * 1024);
         Thread.sleep(1000);
         exchange(a, b, 256 * 1024);
+        exchange(wa, wb, 256 * 1024);
         assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began) < 4800, "before the deadline");
 
         JsonObject again = node.vertx.eventBus().<JsonObject>request(Addresses.ADMIN_DRAIN, null)
@@ -95,6 +104,8 @@ class RelayDrainTest {
         // then, at the deadline, it is closed
         assertTrue(a.awaitClose(8000) >= 0, "A closed at the drain deadline");
         assertTrue(b.awaitClose(2000) >= 0, "B closed at the drain deadline");
+        assertTrue(wa.closedByServer(2000), "the WebSocket A closed at the drain deadline");
+        assertTrue(wb.closedByServer(2000), "the WebSocket B closed at the drain deadline");
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
         assertTrue(ms >= 4800, "not before the deadline: " + ms + " ms");
       }
@@ -110,6 +121,17 @@ class RelayDrainTest {
     assertArrayEquals(ab, b.read(n, 5000), "A → B");
     b.write(ba);
     assertArrayEquals(ba, a.read(n, 5000), "B → A");
+  }
+
+  private static void exchange(WsRelayClient a, WsRelayClient b, int n) throws Exception {
+    byte[] ab = new byte[n];
+    byte[] ba = new byte[n];
+    ThreadLocalRandom.current().nextBytes(ab);
+    ThreadLocalRandom.current().nextBytes(ba);
+    a.send(ab);
+    assertArrayEquals(ab, b.read(5000), "WebSocket A → B");
+    b.send(ba);
+    assertArrayEquals(ba, a.read(5000), "WebSocket B → A");
   }
 
   /** Whether connecting to {@code port} is refused (or closed at once) within a second. */

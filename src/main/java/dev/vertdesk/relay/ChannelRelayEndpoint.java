@@ -1,0 +1,358 @@
+package dev.vertdesk.relay;
+
+import dev.vertdesk.proto.RendezvousMessage;
+import dev.vertdesk.proto.RequestRelay;
+import dev.vertdesk.protocol.AddrMangle;
+import dev.vertdesk.protocol.Envelopes;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+
+/**
+ * What a relay connection does the same on either relay port ({@link TcpRelayEndpoint},
+ * {@link WsRelayEndpoint}) once its first message is read: the RequestRelay admission (parse,
+ * key check, uuid, brokered-only check), parking in the {@link RelayHub} until the partner comes,
+ * holding what arrives meanwhile, and the {@link RelayEndpoint} side that does not depend on the
+ * framing. The transports differ in how they read the first message, in what they write and in
+ * how they close.
+ */
+abstract class ChannelRelayEndpoint extends ChannelInboundHandlerAdapter implements RelayEndpoint {
+
+  /** A survivor that will not take what is queued for it is closed anyway after this. */
+  static final long GRACEFUL_CLOSE_MILLIS = 5_000;
+
+  /** HTTP: the WebSocket upgrade; HANDSHAKE: waiting for the RequestRelay. */
+  enum State { HTTP, HANDSHAKE, CHECKING, WAITING, RELAYING, CLOSED }
+
+  /**
+   * The relay's rules for a connection ({@code verticles.relay.config}), on either port.
+   *
+   * @param key          the licence key a RequestRelay must carry, when the key is checked
+   * @param maxFrameSize largest RequestRelay (and TCP frame before pairing)
+   */
+  record Admission(RelayHub hub, Optional<String> key, boolean brokeredOnly, long firstMessageMillis,
+                   long pairMillis, int maxFrameSize) {
+
+    /** Bytes a connection may send or have held before it is paired: the request and a little more. */
+    long preRelayBudget() {
+      return 4L * maxFrameSize + (1 << 20);
+    }
+  }
+
+  protected final Admission admission;
+  private final Framing framing;
+  private final CappedRecvAllocator reads;
+  /** The transport's own logger. */
+  protected final Logger log;
+  private final long openingMillis;
+  protected Channel channel;
+  protected InetSocketAddress remote;
+  protected String description;
+  protected volatile State state;
+  private ArrayDeque<ByteBuf> held;
+  private long heldBytes;
+  private String uuid;
+  protected ScheduledFuture<?> timer;
+  protected Inbound inbound;
+
+  /**
+   * @param initial       HTTP for a WebSocket (the upgrade comes first), else HANDSHAKE
+   * @param openingMillis how long the client has, from the connect, to leave the initial state
+   */
+  ChannelRelayEndpoint(Admission admission, Framing framing, CappedRecvAllocator reads, Logger log,
+                       State initial, long openingMillis) {
+    this.admission = admission;
+    this.framing = framing;
+    this.reads = reads;
+    this.log = log;
+    this.state = initial;
+    this.openingMillis = openingMillis;
+  }
+
+  // ------------------------------------------------------------------ Netty side
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+    InetSocketAddress r = (InetSocketAddress) channel.remoteAddress();
+    setRemote(r == null ? new InetSocketAddress(0) : AddrMangle.normalize(r));
+  }
+
+  protected final void setRemote(InetSocketAddress address) {
+    remote = address;
+    String ip = remote.getAddress() == null ? "?" : AccessLists.normalize(remote.getAddress());
+    description = (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + remote.getPort();
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    State initial = state;
+    armTimer(initial, openingMillis, () -> {
+      log.debug("{}: no {} within {} ms", description,
+          initial == State.HTTP ? "WebSocket handshake" : "RequestRelay", openingMillis);
+      channel.close();
+    });
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (state == State.RELAYING) {
+      inbound.readComplete();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (state == State.RELAYING) {
+      inbound.writabilityChanged(channel.isWritable());
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    State was = state;
+    state = State.CLOSED;
+    cancelTimer();
+    releaseHeld();
+    if (was == State.WAITING) {
+      admission.hub().withdraw(uuid, this);
+    } else if (was == State.RELAYING) {
+      inbound.closed("connection closed");
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // on a WebSocket, a CorruptedWebSocketFrameException (too big, not masked, ...) comes with
+    // the decoder's close frame already sent
+    log.debug("{}: {}", description, cause.toString());
+    channel.close();
+  }
+
+  // ------------------------------------------------------------------ before pairing
+
+  /**
+   * Closes a connection that broke the rules before it was paired; a WebSocket says why in a
+   * close frame, a TCP connection gets nothing.
+   */
+  protected abstract void refuse(String why);
+
+  /**
+   * The first message, complete: reading stops (hbbr reads nothing more until the pair is made),
+   * then the RequestRelay is checked (PROTOCOL.md §7.1) and the connection parked under its uuid.
+   */
+  protected final void admit(byte[] payload) {
+    channel.config().setAutoRead(false);
+    state = State.CHECKING;
+    cancelTimer();
+    RendezvousMessage m = payload.length == 0 ? null : Envelopes.parse(payload);
+    if (m == null || m.getUnionCase() != RendezvousMessage.UnionCase.REQUEST_RELAY) {
+      refuse("first message is not a RequestRelay");
+      return;
+    }
+    RequestRelay rr = m.getRequestRelay();
+    if (admission.key().isPresent() && !admission.key().get().equals(rr.getLicenceKey())) {
+      refuse("key mismatch"); // no reply, as hbbr (§7.1 step 5)
+      return;
+    }
+    String u = rr.getUuid();
+    if (u.isEmpty()) {
+      refuse("empty uuid");
+      return;
+    }
+    uuid = u;
+    if (!admission.brokeredOnly()) {
+      park();
+      return;
+    }
+    admission.hub().brokerage().wasBrokered(u).onComplete(ar -> onLoop(() -> {
+      if (ar.succeeded() && Boolean.TRUE.equals(ar.result())) {
+        park();
+      } else {
+        refuse("uuid not brokered by this server");
+      }
+    }));
+  }
+
+  /** The readable bytes of {@code buf}, which is released. */
+  protected static byte[] take(ByteBuf buf) {
+    try {
+      return ByteBufUtil.getBytes(buf);
+    } finally {
+      buf.release();
+    }
+  }
+
+  private void park() {
+    if (state != State.CHECKING || !channel.isActive()) {
+      return;
+    }
+    state = State.WAITING;
+    if (admission.hub().offer(uuid, this) == null && state == State.WAITING) {
+      armTimer(State.WAITING, admission.pairMillis(), () -> {
+        if (admission.hub().withdraw(uuid, this)) {
+          log.debug("{}: no partner for {} within {} ms", description, uuid, admission.pairMillis());
+          channel.close();
+        }
+      });
+    }
+  }
+
+  /**
+   * What came before the partner (a read under way when reading stopped, or B's SignedId,
+   * §12 item 14); kept for it, within {@link Admission#preRelayBudget()}.
+   */
+  protected final void hold(ByteBuf data) {
+    if (held == null) {
+      held = new ArrayDeque<>(2);
+    }
+    held.add(data);
+    heldBytes += data.readableBytes();
+    if (heldBytes > admission.preRelayBudget()) {
+      refuse("too much data before pairing");
+    }
+  }
+
+  private void releaseHeld() {
+    if (held != null) {
+      for (ByteBuf b : held) {
+        b.release();
+      }
+      held = null;
+    }
+  }
+
+  /** Sets the connection's one timer: {@code expired} runs in {@code millis} if still {@code in} that state. */
+  protected final void armTimer(State in, long millis, Runnable expired) {
+    timer = channel.eventLoop().schedule(() -> {
+      if (state == in) {
+        expired.run();
+      }
+    }, millis, TimeUnit.MILLISECONDS);
+  }
+
+  protected final void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  private void onLoop(Runnable task) {
+    if (channel.eventLoop().inEventLoop()) {
+      task.run();
+    } else {
+      channel.eventLoop().execute(task);
+    }
+  }
+
+  // ------------------------------------------------------------------ RelayEndpoint
+
+  @Override
+  public Framing framing() {
+    return framing;
+  }
+
+  @Override
+  public InetSocketAddress remote() {
+    return remote;
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  @Override
+  public EventExecutor executor() {
+    return channel.eventLoop();
+  }
+
+  /** Before what was held: bytes the transport itself still has from before pairing. */
+  protected void deliverLeftovers(Inbound in) {
+  }
+
+  @Override
+  public boolean attach(Inbound in) {
+    if (state != State.WAITING || !channel.isActive()) {
+      return false;
+    }
+    cancelTimer();
+    state = State.RELAYING;
+    inbound = in;
+    deliverLeftovers(in);
+    if (held != null) {
+      ArrayDeque<ByteBuf> h = held;
+      held = null;
+      for (ByteBuf b : h) {
+        in.data(b);
+      }
+    }
+    // the partner (on another loop) may already have filled and drained our write queue while
+    // we were not attached, and the writability event was then ignored: replay it
+    if (channel.isWritable()) {
+      in.writabilityChanged(true);
+    }
+    return true;
+  }
+
+  @Override
+  public void setReading(boolean on) {
+    channel.config().setAutoRead(on);
+  }
+
+  @Override
+  public void capReads(int bytes) {
+    reads.cap(bytes);
+  }
+
+  @Override
+  public void flush() {
+    channel.flush();
+  }
+
+  @Override
+  public boolean isWritable() {
+    return channel.isWritable();
+  }
+
+  @Override
+  public long pendingOutboundBytes() {
+    ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+    return out == null ? 0 : out.totalPendingWriteBytes();
+  }
+
+  /**
+   * Closes the channel once {@code sent} (the last write) is out, or after
+   * {@link #GRACEFUL_CLOSE_MILLIS} if the client does not take it.
+   */
+  protected final void closeAfter(ChannelFuture sent) {
+    if (sent.isDone()) {
+      channel.close();
+      return;
+    }
+    sent.addListener(ChannelFutureListener.CLOSE);
+    ScheduledFuture<?> deadline = channel.eventLoop().schedule(() -> {
+      channel.close();
+    }, GRACEFUL_CLOSE_MILLIS, TimeUnit.MILLISECONDS);
+    channel.closeFuture().addListener(f -> deadline.cancel(false));
+  }
+
+  @Override
+  public boolean isOpen() {
+    return channel.isActive() && state != State.CLOSED;
+  }
+}
