@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.vertdesk.crypto.Nacl;
+import dev.vertdesk.metrics.Metrics;
 import dev.vertdesk.proto.RegisterPkResponse;
 import dev.vertdesk.testing.PluginJars;
 import dev.vertdesk.testing.TestNode;
 import dev.vertdesk.testing.UdpDevice;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
@@ -87,11 +89,14 @@ class WebhookPluginTest {
   }
 
   private TestNode node(JsonObject webhookConfig) throws Exception {
-    Path data = Files.createDirectories(tmp.resolve("data-" + System.nanoTime()));
-    return TestNode.start(data, new JsonObject()
+    return TestNode.start(Files.createDirectories(tmp.resolve("data-" + System.nanoTime())), withWebhook(webhookConfig));
+  }
+
+  private JsonObject withWebhook(JsonObject webhookConfig) {
+    return new JsonObject()
         .put("pluginsDir", plugins.toString())
         .put("verticles", new JsonObject().put("webhook", new JsonObject()
-            .put("enabled", true).put("config", webhookConfig))));
+            .put("enabled", true).put("config", webhookConfig)));
   }
 
   private static JsonObject stats(TestNode node) throws Exception {
@@ -107,6 +112,26 @@ class WebhookPluginTest {
       s = stats(node);
     }
     return s;
+  }
+
+  @Test
+  void itsCountersAreInTheNodesMetricsRegistry() throws Exception {
+    script.add(500);
+    JsonObject conf = new JsonObject().put("url", url).put("events", new JsonArray().add("peer.registered"))
+        .put("backoffMillis", 100);
+    Path data = Files.createDirectories(tmp.resolve("data-metrics"));
+    try (TestNode node = TestNode.startWithMetrics(data, withWebhook(conf), Map.of())) {
+      MeterRegistry registry = Metrics.registry(node.vertx).orElseThrow();
+      try (UdpDevice d = new UdpDevice("555000333", "wh-metrics".getBytes(StandardCharsets.UTF_8),
+          Nacl.signKeyPair().publicKey(), node.port("udp"))) {
+        assertEquals(RegisterPkResponse.Result.OK, d.registerPk());
+      }
+      assertEquals(1L, awaitStat(node, "delivered", 1).getLong("delivered"));
+      assertEquals(1.0, registry.get("vertdesk.webhook.events").tag("result", "delivered").functionCounter().count());
+      assertEquals(1.0, registry.get("vertdesk.webhook.events").tag("result", "retried").functionCounter().count());
+      assertEquals(0.0, registry.get("vertdesk.webhook.events").tag("result", "dropped").functionCounter().count());
+      assertEquals(0.0, registry.get("vertdesk.webhook.queue").gauge().value());
+    }
   }
 
   @Test

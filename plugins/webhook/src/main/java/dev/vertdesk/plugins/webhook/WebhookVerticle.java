@@ -298,7 +298,8 @@ final class WebhookVerticle extends VerticleBase {
 
   private void registerMeters() {
     try {
-      registry = io.vertx.micrometer.backends.BackendRegistries.getDefaultNow();
+      // the node's own registry (the one /metrics serves), whatever name the launcher gave it
+      registry = dev.vertdesk.metrics.Metrics.registry(vertx).orElse(null);
     } catch (LinkageError noMicrometer) {
       registry = null;
     }
