@@ -168,7 +168,7 @@ final class AdminCommands {
         case STATUS -> Future.succeededFuture(status());
         case RELAY_SERVERS -> Future.succeededFuture(relayServers(args));
         case ALWAYS_USE_RELAY -> Future.succeededFuture(alwaysUseRelay(args));
-        case IP_BLOCKER -> Future.succeededFuture(ipBlocker(args));
+        case IP_BLOCKER -> ipBlocker(args);
         case IP_CHANGES_CLEAR -> Future.succeededFuture(
             new JsonObject().put("cleared", history.clearIpChanges(args.getString("id"))));
         case PUNCH_REQUESTS_CLEAR -> Future.succeededFuture(
@@ -221,20 +221,22 @@ final class AdminCommands {
     return new JsonObject().put("value", ctx.alwaysUseRelay().get());
   }
 
-  private JsonObject ipBlocker(JsonObject args) {
+  private Future<JsonObject> ipBlocker(JsonObject args) {
     Optional<IpRegistrationLimiter> limiter = ctx.registry().ipLimiter();
     if (limiter.isEmpty()) {
-      return new JsonObject().put("available", false);
+      return Future.succeededFuture(new JsonObject().put("available", false));
     }
     IpRegistrationLimiter l = limiter.get();
     long now = System.currentTimeMillis();
     String ip = args.getString("ip");
     if (ip != null) {
       if (args.getBoolean("remove", false)) {
-        return new JsonObject().put("available", true).put("ip", ip).put("removed", l.remove(ip));
+        // every node gets the command: each lifts its own count, and the shared one goes too
+        return ctx.registry().liftIpLimit(ip)
+            .map(removed -> new JsonObject().put("available", true).put("ip", ip).put("removed", removed));
       }
-      return new JsonObject().put("available", true).put("ip", ip)
-          .put("entry", l.state(ip).map(s -> ipState(s, now)).orElse(null));
+      return Future.succeededFuture(new JsonObject().put("available", true).put("ip", ip)
+          .put("entry", l.state(ip).map(s -> ipState(s, now)).orElse(null)));
     }
     l.prune(now); // as hbbs: listing drops what can no longer refuse anything
     List<IpRegistrationLimiter.IpState> all = l.states();
@@ -244,8 +246,8 @@ final class AdminCommands {
     for (int i = offset; i < all.size() && entries.size() < limit; i++) {
       entries.add(ipState(all.get(i), now));
     }
-    return new JsonObject().put("available", true).put("total", all.size()).put("offset", offset)
-        .put("entries", entries);
+    return Future.succeededFuture(new JsonObject().put("available", true).put("total", all.size())
+        .put("offset", offset).put("entries", entries));
   }
 
   private static JsonObject ipState(IpRegistrationLimiter.IpState s, long now) {

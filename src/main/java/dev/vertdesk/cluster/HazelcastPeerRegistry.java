@@ -186,6 +186,11 @@ final class HazelcastPeerRegistry implements PeerRegistry {
     return local.ipLimiter();
   }
 
+  @Override
+  public Future<Boolean> liftIpLimit(String ip) {
+    return local.liftIpLimit(ip);
+  }
+
   /** The devices this node knows (those it holds, and records it read). */
   @Override
   public List<PeerView> list(String prefix, boolean onlineOnly, int limit) {

@@ -38,6 +38,11 @@ final class HazelcastRegistrationGate implements RegistrationGate {
     return Future.all(byIp, byId).map(all -> byIp.result() && byId.result());
   }
 
+  @Override
+  public Future<Boolean> lift(String ip) {
+    return Clustering.onContext(vertx, windows.removeAsync("ip:" + ip)).map(java.util.Objects::nonNull);
+  }
+
   /** Counts within a window; for IPs also the distinct IDs of the day. */
   static final class Window implements Serializable {
     private static final long serialVersionUID = 1L;

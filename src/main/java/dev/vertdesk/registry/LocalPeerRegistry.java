@@ -421,6 +421,12 @@ public final class LocalPeerRegistry implements PeerRegistry {
   }
 
   @Override
+  public Future<Boolean> liftIpLimit(String ip) {
+    boolean here = ipLimiter.remove(ip);
+    return gate.lift(ip).map(shared -> here || shared);
+  }
+
+  @Override
   public List<PeerView> list(String prefix, boolean onlineOnly, int limit) {
     if (limit <= 0) {
       return List.of();

@@ -61,6 +61,14 @@ public interface PeerRegistry {
   }
 
   /**
+   * Lifts the per-IP RegisterPk limit of {@code ip}: this node's count and, in a cluster, the
+   * shared one. True if either held anything.
+   */
+  default Future<Boolean> liftIpLimit(String ip) {
+    return Future.succeededFuture(ipLimiter().map(l -> l.remove(ip)).orElse(false));
+  }
+
+  /**
    * Up to {@code limit} of the IDs in this node's memory that start with {@code prefix} (and are
    * online, if asked), sorted by ID, for the admin API. Walks every entry: call it off the event
    * loop.

@@ -14,4 +14,9 @@ public interface RegistrationGate {
 
   /** Counts one RegisterPk of {@code id} from {@code ip}; {@code false} when it must be refused. */
   Future<Boolean> allow(String ip, String id, long now);
+
+  /** Forgets what was counted for {@code ip} (the admin's "ip-blocker &lt;ip&gt; -"); true if there was anything. */
+  default Future<Boolean> lift(String ip) {
+    return Future.succeededFuture(false);
+  }
 }

@@ -97,6 +97,32 @@ class AdminClusterTest {
   }
 
   @Test
+  void liftingAnIpLimitLiftsTheClusterWideCountToo() throws Exception {
+    String crowded = "127.0.2." + (1 + (int) (Math.random() * 250));
+    // node 1 counts the address up to the limit; node 2 has seen nothing of it, yet refuses it,
+    // because the per-IP count is shared
+    Result last = Result.OK;
+    for (int i = 0; i < 40 && last == Result.OK; i++) {
+      last = registerPk(node1, crowded);
+    }
+    assertEquals(Result.TOO_FREQUENT, last, "node 1 reached the per-IP limit");
+    assertEquals(Result.TOO_FREQUENT, registerPk(node2, crowded), "the limit holds on node 2 as well");
+
+    JsonObject lifted = admin1.delete("/api/ip-blocker/" + crowded).json();
+    assertFalse(lifted.getBoolean("partial"), lifted.encode());
+    assertEquals(Result.OK, registerPk(node2, crowded), "lifted on node 2");
+    assertEquals(Result.OK, registerPk(node1, crowded), "lifted on node 1");
+  }
+
+  private static Result registerPk(TestNode node, String ip) throws Exception {
+    String id = "8" + (100_000_000 + (int) (Math.random() * 800_000_000));
+    try (UdpDevice d = new UdpDevice(id, ("uuid-" + id).getBytes(), Nacl.signKeyPair().publicKey(),
+        node.port("udp"), ip)) {
+      return d.registerPk();
+    }
+  }
+
+  @Test
   void theEventStreamAndHealthCoverTheCluster() throws Exception {
     BlockingQueue<JsonObject> events = AdminSurfaceTest.stream(admin1, "type=peer.registered");
     try (UdpDevice d = new UdpDevice("777000111", "u-777".getBytes(), Nacl.signKeyPair().publicKey(),
