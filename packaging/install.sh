@@ -4,6 +4,7 @@
 #   plugin jars      -> /opt/vertdesk/plugins (the *.jar in plugins/ next to --jar, e.g.
 #                       target/plugins/vertdesk-webhook.jar; they run only when configured)
 #   systemd units    -> /etc/systemd/system/vertdesk{,-id,-relay}.service
+#   command wrapper  -> /usr/local/bin/vertdesk ("vertdesk admin status", "vertdesk genkeypair")
 #   data directory   -> /var/lib/vertdesk (0750, owned by the system user "vertdesk")
 #   settings         -> /etc/default/vertdesk (created once, never overwritten), /etc/vertdesk/
 # A Java 17+ runtime is installed with apt (openjdk-17-jre-headless) when none is found.
@@ -85,6 +86,7 @@ fi
 
 OPT_DIR="$ROOT/opt/vertdesk"
 UNIT_DIR="$ROOT/etc/systemd/system"
+BIN_DIR="$ROOT/usr/local/bin"
 CONF_DIR="$ROOT/etc/vertdesk"
 DEFAULTS_FILE="$ROOT/etc/default/vertdesk"
 DATA_DIR="$ROOT/var/lib/vertdesk"
@@ -120,6 +122,9 @@ for candidate in "$SCRIPT_DIR/systemd" "$SCRIPT_DIR/../systemd"; do
   fi
 done
 [ -n "$UNIT_SRC" ] || die "systemd units not found next to this script (systemd/ or ../systemd/)"
+WRAPPER_SRC="$SCRIPT_DIR/vertdesk"
+[ -f "$WRAPPER_SRC" ] || WRAPPER_SRC="$SCRIPT_DIR/packaging/vertdesk"
+[ -f "$WRAPPER_SRC" ] || die "the vertdesk wrapper script was not found next to this script"
 for u in $UNITS; do
   [ -f "$UNIT_SRC/$u" ] || die "missing unit file $UNIT_SRC/$u"
 done
@@ -286,11 +291,12 @@ rustdesk_running() {
 ensure_java
 ensure_user
 
-mkdir -p "$OPT_DIR" "$UNIT_DIR" "$CONF_DIR" "$(dirname "$DEFAULTS_FILE")" "$DATA_DIR"
+mkdir -p "$OPT_DIR" "$UNIT_DIR" "$BIN_DIR" "$CONF_DIR" "$(dirname "$DEFAULTS_FILE")" "$DATA_DIR"
 chmod 0755 "$OPT_DIR" "$CONF_DIR"
 chmod 0750 "$DATA_DIR"
 
 install_file "$JAR" "$OPT_DIR/vertdesk.jar" 0644
+install_file "$WRAPPER_SRC" "$BIN_DIR/vertdesk" 0755
 # plugins/ next to the installed jar is the server's default pluginsDir
 mkdir -p "$OPT_DIR/plugins"
 chmod 0755 "$OPT_DIR/plugins"

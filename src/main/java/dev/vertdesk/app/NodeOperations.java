@@ -47,6 +47,7 @@ final class NodeOperations {
     return vertx.executeBlocking(() -> {
       OperationOptions ops = OperationOptions.from(ConfigLoader.load(conf, environ));
       ctx.drain().timeoutMillis(TimeUnit.SECONDS.toMillis(ops.drainTimeoutSeconds()));
+      ctx.drain().graceMillis(TimeUnit.SECONDS.toMillis(ops.drainGraceSeconds()));
       return PluginLoader.load(ops.pluginsDir().orElseGet(PluginLoader::defaultDir), builtIns);
     }).compose(plugins -> {
       MessageConsumer<Object> consumer = vertx.eventBus().localConsumer(Addresses.ADMIN_DRAIN,
@@ -74,17 +75,22 @@ final class NodeOperations {
   }
 
   /**
-   * For shutdown (SIGTERM): starts draining and blocks the calling thread until no relay session
-   * is live or the drain deadline has passed (the relay closes what is left then). Never call it
-   * on an event loop.
+   * For shutdown (SIGTERM): starts draining and blocks the calling thread until the grace period
+   * is over and no relay session is live, or the drain deadline has passed (the relay closes what
+   * is left then). Meanwhile {@code /health/ready} says not ready and UDP still answers. Never
+   * call it on an event loop.
    */
   static void drainAndAwait(ServerContext ctx) throws InterruptedException {
     boolean started = beginDrain(ctx, "shutdown").getBoolean("started");
     long deadline = ctx.drain().deadlineMillis();
+    long graceEnd = ctx.drain().graceEndMillis();
+    if (graceEnd > System.currentTimeMillis()) {
+      LOG.info("shutting down in {} ms at the earliest: not ready meanwhile", graceEnd - System.currentTimeMillis());
+    }
     int live = liveSessions(ctx);
     boolean waited = false;
-    while (live > 0 && System.currentTimeMillis() < deadline) {
-      waited = true;
+    while ((live > 0 || System.currentTimeMillis() < graceEnd) && System.currentTimeMillis() < deadline) {
+      waited |= live > 0;
       Thread.sleep(100);
       live = liveSessions(ctx);
     }

@@ -12,15 +12,19 @@ import java.util.Optional;
  *                            to the running jar
  * @param drainTimeoutSeconds {@code drainTimeoutSeconds}: once draining starts (SIGTERM or the
  *                            admin command), live relay sessions are closed after this long
+ * @param drainGraceSeconds   {@code drainGraceSeconds}: on SIGTERM the node stays up, not ready,
+ *                            at least this long (within the timeout), so load balancers see it go
  */
-public record OperationOptions(Optional<Path> pluginsDir, int drainTimeoutSeconds) {
+public record OperationOptions(Optional<Path> pluginsDir, int drainTimeoutSeconds, int drainGraceSeconds) {
 
   public static final int DEFAULT_DRAIN_TIMEOUT_SECONDS = 60;
+  public static final int DEFAULT_DRAIN_GRACE_SECONDS = 5;
 
   public static OperationOptions from(JsonObject tree) {
     String dir = Json.string(tree, "", "pluginsDir", "");
     return new OperationOptions(
         dir.isEmpty() ? Optional.empty() : Optional.of(Path.of(dir)),
-        Json.integer(tree, "", "drainTimeoutSeconds", DEFAULT_DRAIN_TIMEOUT_SECONDS, 0, 86_400));
+        Json.integer(tree, "", "drainTimeoutSeconds", DEFAULT_DRAIN_TIMEOUT_SECONDS, 0, 86_400),
+        Json.integer(tree, "", "drainGraceSeconds", DEFAULT_DRAIN_GRACE_SECONDS, 0, 3_600));
   }
 }

@@ -13,6 +13,7 @@ public final class Drain {
   private final AtomicBoolean draining = new AtomicBoolean();
   private final List<Runnable> listeners = new ArrayList<>();
   private volatile long timeoutMillis = 60_000;
+  private volatile long graceMillis;
   private volatile long beganAtMillis = -1;
 
   public boolean draining() {
@@ -27,6 +28,20 @@ public final class Drain {
   /** Sets the deadline's distance from the start of draining (the main verticle, from config). */
   public void timeoutMillis(long millis) {
     this.timeoutMillis = Math.max(0, millis);
+  }
+
+  /**
+   * How long a node that is shutting down stays up, not ready, even with nothing live
+   * ({@code drainGraceSeconds}): time for a load balancer's readiness probe to see it go.
+   */
+  public void graceMillis(long millis) {
+    this.graceMillis = Math.max(0, millis);
+  }
+
+  /** Epoch milliseconds before which a shutdown does not end, within the deadline; -1 while not draining. */
+  public long graceEndMillis() {
+    long began = beganAtMillis;
+    return began < 0 ? -1 : began + Math.min(graceMillis, timeoutMillis);
   }
 
   /** Epoch milliseconds when live relay sessions are closed; -1 while not draining. */

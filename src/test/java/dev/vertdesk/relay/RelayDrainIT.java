@@ -12,6 +12,11 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIGTERM to the packaged jar drains: the relay refuses new connections at once, the live session
- * keeps flowing, and the process exits when the drain deadline closes it.
+ * keeps flowing, and the process exits when the drain deadline closes it; without live sessions
+ * it reports not ready for drainGraceSeconds, then exits.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RelayDrainIT {
@@ -74,23 +80,39 @@ class RelayDrainIT {
   }
 
   @Test
-  void sigtermWithoutLiveSessionsStopsAtOnce() throws Exception {
+  void sigtermWithoutLiveSessionsReportsNotReadyForTheGraceThenStops() throws Exception {
     JsonObject port0 = new JsonObject().put("port", 0);
     JsonObject verticles = new JsonObject();
     for (String name : ConfigLoader.defaults().getJsonObject("verticles").fieldNames()) {
       verticles.put(name, new JsonObject().put("config", port0.copy()));
     }
     JsonObject conf = new JsonObject().put("dataDir", dataDir.toString()).put("bind", "127.0.0.1")
-        .put("drainTimeoutSeconds", 60).put("verticles", verticles);
+        .put("drainTimeoutSeconds", 60).put("drainGraceSeconds", 3).put("verticles", verticles);
     try (JarProcess p = JarProcess.start(conf)) {
-      p.awaitStarted(60_000);
+      Map<String, Integer> ports = p.awaitStarted(60_000);
+      URI ready = URI.create("http://127.0.0.1:" + ports.get("admin") + "/health/ready");
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      assertEquals(200, status(http, ready), "ready before");
       long t0 = System.nanoTime();
       p.sigterm();
+      assertTrue(p.awaitLine("not ready meanwhile", 5000), p.output());
+      // a load balancer's probe sees the node go before it is gone
+      assertEquals(503, status(http, ready), "not ready during the grace period");
+      assertTrue(refused(ports.get("relay")), "no new relay connection once draining");
+      assertTrue(p.process.isAlive(), "still up within the grace period");
       assertTrue(p.awaitExit(20_000), p.output());
-      assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 10_000, "no wait without sessions");
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      assertTrue(ms >= 2900, "not before the grace period is over: " + ms + " ms");
+      assertTrue(ms < 10_000, "no wait beyond the grace without sessions: " + ms + " ms");
+      assertEquals(143, p.process.exitValue(), p.output());
       assertTrue(p.output().contains("drained: no live relay sessions"), p.output());
       assertFalse(p.output().contains("drain deadline reached"), p.output());
     }
+  }
+
+  private static int status(HttpClient http, URI uri) throws Exception {
+    return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
   private static void exchange(RelayClient a, RelayClient b, int n) throws IOException {

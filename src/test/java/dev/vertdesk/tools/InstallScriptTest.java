@@ -76,6 +76,9 @@ class InstallScriptTest {
     assertEquals(0, first.code(), first.output());
 
     assertArrayEquals(Files.readAllBytes(jar), Files.readAllBytes(root.resolve("opt/vertdesk/vertdesk.jar")));
+    Path wrapper = root.resolve("usr/local/bin/vertdesk");
+    assertArrayEquals(Files.readAllBytes(Path.of("packaging", "vertdesk")), Files.readAllBytes(wrapper));
+    assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(wrapper)));
     for (String unit : UNITS) {
       assertArrayEquals(Files.readAllBytes(Path.of("systemd", unit)),
           Files.readAllBytes(root.resolve("etc/systemd/system").resolve(unit)), unit);
