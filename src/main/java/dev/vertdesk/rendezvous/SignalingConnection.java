@@ -1,7 +1,9 @@
 package dev.vertdesk.rendezvous;
 
 import dev.vertdesk.proto.RendezvousMessage;
+import io.vertx.core.Future;
 import java.net.InetSocketAddress;
+import java.util.function.Supplier;
 
 /**
  * What the signaling logic needs from one client connection, whatever carries it: TCP frames or
@@ -27,6 +29,18 @@ public interface SignalingConnection extends AnswerSink {
 
   /** Called once the connection is gone, so routing entries can be dropped. */
   void onClose(Runnable action);
+
+  /**
+   * Counts one request that waits for an answer on this connection (PunchHoleRequest,
+   * RequestRelay) and returns how many there were, this one included.
+   */
+  int countRequest();
+
+  /**
+   * The connection's answer route: {@code create} runs for the first request only, later ones
+   * get the same future (hbbs moves a connection into {@code tcp_punch} once, §5.2).
+   */
+  Future<Void> answerRoute(Supplier<Future<Void>> create);
 
   @Override
   default void deliver(RendezvousMessage message) {

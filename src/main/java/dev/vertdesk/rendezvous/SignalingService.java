@@ -41,6 +41,12 @@ import org.slf4j.LoggerFactory;
 public final class SignalingService {
 
   private static final Logger LOG = LoggerFactory.getLogger(SignalingService.class);
+  /**
+   * Requests (PunchHoleRequest, RequestRelay) one connection may make. Clients send at most three
+   * PunchHoleRequests, or one RequestRelay, per connection; a connection that keeps asking is
+   * using the server to flood a device with datagrams and is closed.
+   */
+  static final int MAX_REQUESTS_PER_CONNECTION = 8;
 
   private final Vertx vertx;
   private final ServerContext ctx;
@@ -58,8 +64,16 @@ public final class SignalingService {
    */
   public void handle(SignalingConnection c, RendezvousMessage m) {
     switch (m.getUnionCase()) {
-      case PUNCH_HOLE_REQUEST -> punchHoleRequest(c, m.getPunchHoleRequest());
-      case REQUEST_RELAY -> requestRelay(c, m.getRequestRelay());
+      case PUNCH_HOLE_REQUEST -> {
+        if (withinRequestBudget(c)) {
+          punchHoleRequest(c, m.getPunchHoleRequest());
+        }
+      }
+      case REQUEST_RELAY -> {
+        if (withinRequestBudget(c)) {
+          requestRelay(c, m.getRequestRelay());
+        }
+      }
       case PUNCH_HOLE_SENT -> punchHoleSent(c, m.getPunchHoleSent());
       case LOCAL_ADDR -> localAddr(c, m.getLocalAddr());
       case RELAY_RESPONSE -> relayResponse(c, m.getRelayResponse());
@@ -80,15 +94,26 @@ public final class SignalingService {
     }
   }
 
+  private boolean withinRequestBudget(SignalingConnection c) {
+    if (c.countRequest() <= MAX_REQUESTS_PER_CONNECTION) {
+      return true;
+    }
+    ctx.events().rejected("signaling", "too-many-requests", ip(c.remote()), "");
+    c.close();
+    return false;
+  }
+
   /**
    * The first PunchHoleRequest/RequestRelay makes the connection A's answer sink; completes once
    * B's answer can find it from any node.
    */
   private Future<Void> waitForAnswer(SignalingConnection c) {
-    InetSocketAddress key = c.remote();
-    Future<Void> routable = ctx.router().await(key, c);
-    c.onClose(() -> ctx.router().cancel(key, c));
-    return routable;
+    return c.answerRoute(() -> {
+      InetSocketAddress key = c.remote();
+      Future<Void> routable = ctx.router().await(key, c);
+      c.onClose(() -> ctx.router().cancel(key, c));
+      return routable;
+    });
   }
 
   void punchHoleRequest(SignalingConnection c, PunchHoleRequest req) {

@@ -7,11 +7,13 @@ import dev.vertdesk.proto.KeyExchange;
 import dev.vertdesk.proto.RendezvousMessage;
 import dev.vertdesk.protocol.Envelopes;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * Transport-independent part of a signaling connection: optional secure-TCP handshake and
@@ -33,6 +35,8 @@ public abstract class SignalingSession implements SignalingConnection {
   private boolean transportGone;
   private Runnable heartbeatAction;
   private final List<Runnable> closeActions = new ArrayList<>(2);
+  private int requests;
+  private Future<Void> answerRoute;
 
   /**
    * @param handshake the server's signed offer, or null where clients never run it (WebSocket,
@@ -164,6 +168,19 @@ public abstract class SignalingSession implements SignalingConnection {
         closeTransport();
       }
     });
+  }
+
+  @Override
+  public int countRequest() {
+    return ++requests;
+  }
+
+  @Override
+  public Future<Void> answerRoute(Supplier<Future<Void>> create) {
+    if (answerRoute == null) {
+      answerRoute = create.get();
+    }
+    return answerRoute;
   }
 
   @Override

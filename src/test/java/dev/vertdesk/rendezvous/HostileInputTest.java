@@ -102,6 +102,33 @@ class HostileInputTest {
   }
 
   @Test
+  void aConnectionThatKeepsAskingIsClosedAndCannotFloodADevice() throws Exception {
+    try (UdpDevice b = new UdpDevice("777123456", "flooded".getBytes(), dev.vertdesk.crypto.Nacl.signKeyPair().publicKey(),
+        node.port("udp"), "127.0.0.6");
+         TcpClient a = new TcpClient(node.port("signaling"), "127.0.0.7")) {
+      assertTrue(b.registerPk() == dev.vertdesk.proto.RegisterPkResponse.Result.OK);
+      RendezvousMessage punch = RendezvousMessage.newBuilder().setPunchHoleRequest(
+          dev.vertdesk.proto.PunchHoleRequest.newBuilder().setId(b.id).setLicenceKey(key)).build();
+      for (int i = 0; i < 100; i++) {
+        try {
+          a.send(punch);
+        } catch (java.io.IOException closed) {
+          break;
+        }
+      }
+      assertTrue(a.closedByServer(2000), "closed after " + SignalingService.MAX_REQUESTS_PER_CONNECTION + " requests");
+      b.socket.setSoTimeout(500);
+      int punches = 0;
+      while (b.receive() != null) {
+        punches++;
+      }
+      assertTrue(punches >= 1 && punches <= SignalingService.MAX_REQUESTS_PER_CONNECTION,
+          "the device got " + punches + " PunchHoles, not one per request");
+    }
+    assertServesFreshDevice();
+  }
+
+  @Test
   void malformedDatagramBurstIsDropped() throws Exception {
     Random random = new Random(42);
     try (DatagramSocket flood = new DatagramSocket(new InetSocketAddress("127.0.0.5", 0))) {

@@ -20,6 +20,8 @@ public final class UdpDevice implements AutoCloseable {
   public final byte[] uuid;
   public final byte[] pk;
   public final DatagramSocket socket;
+  /** Where the last received datagram came from: the server socket that sent it. */
+  public volatile java.net.InetSocketAddress lastSender;
   private final InetSocketAddress server;
 
   public UdpDevice(String id, byte[] uuid, byte[] pk, int serverPort) throws IOException {
@@ -53,6 +55,7 @@ public final class UdpDevice implements AutoCloseable {
     } catch (SocketTimeoutException e) {
       return null;
     }
+    lastSender = (java.net.InetSocketAddress) p.getSocketAddress();
     byte[] data = new byte[p.getLength()];
     System.arraycopy(buf, 0, data, 0, data.length);
     return Envelopes.parse(data);
