@@ -152,7 +152,7 @@ public final class MainVerticle extends VerticleBase {
     AnswerRoutes answers;
     NodeRequests nodes = null;
     if (vertx.isClustered()) {
-      clustering = Clustering.of(vertx);
+      clustering = Clustering.of(vertx, clusterConfig.requestTimeoutMillis());
       cluster = clustering;
       local = new LocalPeerRegistry(store, cfg.limits(), System::currentTimeMillis,
           clustering.registrationGate(cfg.limits()));

@@ -49,7 +49,7 @@ final class ClusterAnswerRoutes implements AnswerRoutes {
   @Override
   public Future<Void> await(InetSocketAddress requester, AnswerSink sink) {
     local.register(requester, sink);
-    return Clustering.onContext(vertx,
+    return cluster.op(
         routes.setAsync(key(requester), cluster.self(), ROUTE_TTL_SECONDS, TimeUnit.SECONDS));
   }
 
@@ -65,7 +65,7 @@ final class ClusterAnswerRoutes implements AnswerRoutes {
       return Future.succeededFuture(true);
     }
     String key = key(requester);
-    return Clustering.onContext(vertx, routes.getAsync(key)).compose(node -> {
+    return cluster.op( routes.getAsync(key)).compose(node -> {
       if (node == null || node.equals(cluster.self())) {
         return Future.succeededFuture(false);
       }

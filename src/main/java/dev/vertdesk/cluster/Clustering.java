@@ -28,6 +28,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,11 +57,13 @@ public final class Clustering implements ClusterView {
   private final List<Consumer<String>> leftListeners = new CopyOnWriteArrayList<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final UUID membershipListener;
+  private final long operationTimeoutMillis;
 
-  private Clustering(Vertx vertx, HazelcastInstance hazelcast, String self) {
+  private Clustering(Vertx vertx, HazelcastInstance hazelcast, String self, long operationTimeoutMillis) {
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.self = self;
+    this.operationTimeoutMillis = operationTimeoutMillis;
     this.membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
@@ -94,13 +97,19 @@ public final class Clustering implements ClusterView {
     return member.getAttribute(NODE_ID_ATTRIBUTE);
   }
 
-  /** The membership of a Vert.x instance built clustered with our Hazelcast cluster manager. */
-  public static Clustering of(Vertx vertx) {
+  /**
+   * The membership of a Vert.x instance built clustered with our Hazelcast cluster manager.
+   *
+   * @param operationTimeoutMillis how long a cluster-map operation may take before it fails
+   *                               (a member that crashed holds its partitions until Hazelcast
+   *                               notices, some seconds later; callers answer OFFLINE meanwhile)
+   */
+  public static Clustering of(Vertx vertx, long operationTimeoutMillis) {
     ClusterManager cm = ((VertxInternal) vertx).clusterManager();
     if (!(cm instanceof HazelcastClusterManager hz)) {
       throw new IllegalStateException("clustered with " + cm + "; Vertdesk needs the Hazelcast cluster manager");
     }
-    return new Clustering(vertx, hz.getHazelcastInstance(), hz.getNodeId());
+    return new Clustering(vertx, hz.getHazelcastInstance(), hz.getNodeId(), operationTimeoutMillis);
   }
 
   @Override
@@ -138,7 +147,7 @@ public final class Clustering implements ClusterView {
 
   /** RegisterPk limits counted across the cluster. */
   public RegistrationGate registrationGate(Limits limits) {
-    return new HazelcastRegistrationGate(vertx, hazelcast.getMap(LIMITS_MAP), limits);
+    return new HazelcastRegistrationGate(this, hazelcast.getMap(LIMITS_MAP), limits);
   }
 
   public PeerRegistry peerRegistry(LocalPeerRegistry local, NodeRequests nodes) {
@@ -149,7 +158,7 @@ public final class Clustering implements ClusterView {
   }
 
   public RelayBrokerage relayBrokerage() {
-    return new HazelcastRelayBrokerage(vertx, hazelcast.getMap(BROKERED_MAP));
+    return new HazelcastRelayBrokerage(this, hazelcast.getMap(BROKERED_MAP));
   }
 
   public AnswerRoutes answerRoutes(AnswerRouter local, NodeRequests nodes) {
@@ -173,9 +182,12 @@ public final class Clustering implements ClusterView {
     return Future.join(consumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
   }
 
-  /** A Hazelcast completion as a Vert.x future whose callbacks run on the caller's context. */
-  static <T> Future<T> onContext(Vertx vertx, CompletionStage<T> stage) {
+  /**
+   * A cluster-map operation as a Vert.x future whose callbacks run on the caller's context; it
+   * fails after the operation timeout instead of waiting for a crashed member's partitions.
+   */
+  <T> Future<T> op(CompletionStage<T> stage) {
     Context context = vertx.getOrCreateContext();
-    return Future.fromCompletionStage(stage, context);
+    return Future.fromCompletionStage(stage, context).timeout(operationTimeoutMillis, TimeUnit.MILLISECONDS);
   }
 }

@@ -88,7 +88,7 @@ final class HazelcastPeerRegistry implements PeerRegistry {
       }
       published.remove(oldId);
       // the old ID is gone wherever it was held; the device registers the new one next
-      Future<Void> removed = Clustering.onContext(vertx, directory.removeAsync(oldId)).compose(old -> {
+      Future<Void> removed = cluster.op(directory.removeAsync(oldId)).compose(old -> {
         String owner = owner(old);
         if (owner != null && !owner.equals(cluster.self())) {
           release(owner, oldId);
@@ -117,7 +117,7 @@ final class HazelcastPeerRegistry implements PeerRegistry {
     if (here != null && here.online()) {
       return Future.succeededFuture(here);
     }
-    return Clustering.onContext(vertx, directory.getAsync(id)).compose(entry -> {
+    return cluster.op(directory.getAsync(id)).compose(entry -> {
       PeerView elsewhere = remoteView(id, entry);
       return elsewhere != null ? Future.succeededFuture(elsewhere) : local.lookup(id);
     });
@@ -222,7 +222,7 @@ final class HazelcastPeerRegistry implements PeerRegistry {
       entry.put("pk", v.pk());
     }
     published.put(id, v.endpoint());
-    return Clustering.onContext(vertx, directory.putAsync(id, new HazelcastJsonValue(entry.encode())))
+    return cluster.op(directory.putAsync(id, new HazelcastJsonValue(entry.encode())))
         .<Void>map(previous -> {
           String owner = owner(previous);
           if (owner != null && !owner.equals(cluster.self()) && cluster.alive(owner)) {
@@ -244,7 +244,7 @@ final class HazelcastPeerRegistry implements PeerRegistry {
     if (published.remove(id) == null) {
       return;
     }
-    Clustering.onContext(vertx, directory.submitToKey(id, new RemoveIfHeldBy(cluster.self())))
+    cluster.op(directory.submitToKey(id, new RemoveIfHeldBy(cluster.self())))
         .onFailure(e -> LOG.error("directory entry of {} not removed: {}", id, e.toString()));
   }
 

@@ -6,7 +6,6 @@ import com.hazelcast.map.IMap;
 import dev.vertdesk.config.ServerConfig.Limits;
 import dev.vertdesk.registry.RegistrationGate;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.io.Serializable;
 import java.util.HashSet;
 import java.util.Map;
@@ -21,26 +20,26 @@ final class HazelcastRegistrationGate implements RegistrationGate {
 
   static final long DAY_MILLIS = 86_400_000L;
 
-  private final Vertx vertx;
+  private final Clustering cluster;
   private final IMap<String, Window> windows;
   private final Limits limits;
 
-  HazelcastRegistrationGate(Vertx vertx, IMap<String, Window> windows, Limits limits) {
-    this.vertx = vertx;
+  HazelcastRegistrationGate(Clustering cluster, IMap<String, Window> windows, Limits limits) {
+    this.cluster = cluster;
     this.windows = windows;
     this.limits = limits;
   }
 
   @Override
   public Future<Boolean> allow(String ip, String id, long now) {
-    Future<Boolean> byIp = Clustering.onContext(vertx, windows.submitToKey("ip:" + ip, new IpRule(limits, id, now)));
-    Future<Boolean> byId = Clustering.onContext(vertx, windows.submitToKey("id:" + id, new IdRule(limits, now)));
+    Future<Boolean> byIp = cluster.op(windows.submitToKey("ip:" + ip, new IpRule(limits, id, now)));
+    Future<Boolean> byId = cluster.op(windows.submitToKey("id:" + id, new IdRule(limits, now)));
     return Future.all(byIp, byId).map(all -> byIp.result() && byId.result());
   }
 
   @Override
   public Future<Boolean> lift(String ip) {
-    return Clustering.onContext(vertx, windows.removeAsync("ip:" + ip)).map(java.util.Objects::nonNull);
+    return cluster.op(windows.removeAsync("ip:" + ip)).map(java.util.Objects::nonNull);
   }
 
   /** Counts within a window; for IPs also the distinct IDs of the day. */

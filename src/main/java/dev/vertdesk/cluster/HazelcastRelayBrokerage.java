@@ -3,17 +3,16 @@ package dev.vertdesk.cluster;
 import com.hazelcast.map.IMap;
 import dev.vertdesk.registry.RelayBrokerage;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.util.concurrent.TimeUnit;
 
 /** Brokered relay uuids in a cluster map whose entries expire after {@link #TTL_MILLIS}. */
 final class HazelcastRelayBrokerage implements RelayBrokerage {
 
-  private final Vertx vertx;
+  private final Clustering cluster;
   private final IMap<String, Long> uuids;
 
-  HazelcastRelayBrokerage(Vertx vertx, IMap<String, Long> uuids) {
-    this.vertx = vertx;
+  HazelcastRelayBrokerage(Clustering cluster, IMap<String, Long> uuids) {
+    this.cluster = cluster;
     this.uuids = uuids;
   }
 
@@ -22,8 +21,7 @@ final class HazelcastRelayBrokerage implements RelayBrokerage {
     if (uuid == null || uuid.isEmpty()) {
       return Future.succeededFuture();
     }
-    return Clustering.onContext(vertx,
-        uuids.setAsync(uuid, System.currentTimeMillis(), TTL_MILLIS, TimeUnit.MILLISECONDS));
+    return cluster.op(uuids.setAsync(uuid, System.currentTimeMillis(), TTL_MILLIS, TimeUnit.MILLISECONDS));
   }
 
   @Override
@@ -31,6 +29,6 @@ final class HazelcastRelayBrokerage implements RelayBrokerage {
     if (uuid == null || uuid.isEmpty()) {
       return Future.succeededFuture(false);
     }
-    return Clustering.onContext(vertx, uuids.getAsync(uuid)).map(at -> at != null);
+    return cluster.op(uuids.getAsync(uuid)).map(at -> at != null);
   }
 }

@@ -33,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The two-process check of README: two {@code java -jar vertdesk.jar -cluster} nodes on
- * loopback; a device registered over UDP on the first is punched through the second.
+ * loopback; a device registered over UDP on the first is punched through the second. And when
+ * the first hangs (SIGSTOP: no goodbye, its sockets stay open), punches through the second are
+ * answered OFFLINE within the request timeout instead of waiting for Hazelcast to notice.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ClusterProcessesIT {
@@ -50,6 +52,7 @@ class ClusterProcessesIT {
           .put("config", new JsonObject().put("port", 0)));
     }
     return new JsonObject().put("dataDir", dataDir.toString()).put("bind", "127.0.0.1")
+        .put("drainGraceSeconds", 0)
         .put("cluster", new JsonObject().put("name", cluster).put("port", hazelcastPort)
             .put("portCount", 10).put("joinWaitSeconds", 0))
         .put("verticles", verticles);
@@ -92,6 +95,64 @@ class ClusterProcessesIT {
       }
     }
     throw new AssertionError("node did not start:\n" + String.join("\n", lines));
+  }
+
+  @Test
+  void punchesForDevicesOnAHungNodeAreAnsweredOfflineWithinTheRequestTimeout() throws Exception {
+    String cluster = "vertdesk-it-" + UUID.randomUUID();
+    int hazelcastPort;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      hazelcastPort = free.getLocalPort();
+    }
+    Node first = launch(nodeConf(dataDir, cluster, hazelcastPort, List.of("udp", "signaling")));
+    Node second = null;
+    List<TcpClient> askers = new ArrayList<>();
+    try {
+      second = launch(nodeConf(dataDir, cluster, hazelcastPort, List.of("signaling")));
+      String key = Files.readString(dataDir.resolve("id_ed25519.pub")).trim();
+      // several devices, so that some directory entries live in partitions the hung node owns
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        String id = "80020" + (1000 + i);
+        try (UdpDevice b = new UdpDevice(id, ("hung-" + i).getBytes(), Nacl.signKeyPair().publicKey(),
+            first.ports().get("udp"), "127.0.0.2")) {
+          assertEquals(RegisterPkResponse.Result.OK, b.registerPk());
+        }
+        ids.add(id);
+      }
+      signal("STOP", first.process());
+      long t0 = System.nanoTime();
+      for (String id : ids) {
+        TcpClient a = new TcpClient(second.ports().get("signaling"), "127.0.0.3");
+        askers.add(a);
+        a.send(RendezvousMessage.newBuilder().setPunchHoleRequest(PunchHoleRequest.newBuilder()
+            .setId(id).setNatType(NatType.ASYMMETRIC).setLicenceKey(key)).build());
+      }
+      for (TcpClient a : askers) {
+        RendezvousMessage answer = a.read(8000);
+        assertNotNull(answer, "answered, not left waiting");
+        assertEquals(dev.vertdesk.proto.PunchHoleResponse.Failure.OFFLINE, answer.getPunchHoleResponse().getFailure());
+      }
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      // the request timeout is 3 s; Hazelcast itself takes 10 s to give up on a silent member
+      assertTrue(ms < 7000, "all answered within the request timeout: " + ms + " ms");
+    } finally {
+      for (TcpClient a : askers) {
+        a.close();
+      }
+      signal("CONT", first.process());
+      first.process().destroyForcibly();
+      first.process().waitFor(30, TimeUnit.SECONDS);
+      if (second != null) {
+        second.process().destroy();
+        assertTrue(second.process().waitFor(30, TimeUnit.SECONDS));
+      }
+    }
+  }
+
+  private static void signal(String name, Process p) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start();
+    assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + name);
   }
 
   @Test

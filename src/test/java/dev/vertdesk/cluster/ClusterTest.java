@@ -63,15 +63,20 @@ class ClusterTest {
   TestNode node2;
   TestNode node3;
   String key;
+  Path dataDir;
+  JsonObject conf;
+  String clusterName;
+  int hazelcastPort;
 
   @BeforeAll
   void startCluster(@TempDir Path dataDir) throws Exception {
+    this.dataDir = dataDir;
     String name = "vertdesk-test-" + UUID.randomUUID();
-    int hazelcastPort;
+    clusterName = name;
     try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       hazelcastPort = free.getLocalPort();
     }
-    JsonObject conf = new JsonObject().put("relayServers", "relay.example.org:21117")
+    conf = new JsonObject().put("relayServers", "relay.example.org:21117")
         .put("verticles", new JsonObject()
             .put("relay", new JsonObject().put("config", new JsonObject().put("brokeredOnly", true))));
     node1 = TestNode.startClustered(dataDir, conf, name, hazelcastPort);
@@ -118,6 +123,7 @@ class ClusterTest {
       a.send(punchRequest("700100100"));
       RendezvousMessage toB = b.receive(UnionCase.PUNCH_HOLE);
       assertNotNull(toB, "node 2 had node 1 send the PunchHole from its UDP socket");
+      assertEquals(node1.port("udp"), b.lastSender.getPort(), "from node 1's socket, where B's NAT is open");
       PunchHole ph = toB.getPunchHole();
       assertEquals(new InetSocketAddress("127.0.0.3", a.localPort()),
           AddrMangle.decode(ph.getSocketAddr().toByteArray()));
@@ -146,7 +152,11 @@ class ClusterTest {
           .setRelayServer("relay.example.org").setSecure(true).build();
       a.send(RendezvousMessage.newBuilder().setRequestRelay(rr).build());
       RequestRelay fwd = b.receive(UnionCase.REQUEST_RELAY).getRequestRelay();
+      assertEquals(node1.port("udp"), b.lastSender.getPort(), "from node 1's socket");
       assertEquals(uuid, fwd.getUuid());
+      // B may reach the relay before it answers: node 3 must know the uuid from node 2 alone
+      assertTrue(node3.ctx().brokerage().wasBrokered(uuid).await(5, TimeUnit.SECONDS),
+          "the uuid brokered on node 2 is known on node 3");
       assertEquals(new InetSocketAddress("127.0.0.3", a.localPort()),
           AddrMangle.decode(fwd.getSocketAddr().toByteArray()));
       try (TcpClient bConn = new TcpClient(node3.port("signaling"), "127.0.0.2")) {
@@ -178,6 +188,7 @@ class ClusterTest {
       a.send(punchRequest("700300300"));
       RendezvousMessage toB = b.receive(UnionCase.FETCH_LOCAL_ADDR);
       assertNotNull(toB, "same public IP: B is asked for its LAN address through node 1");
+      assertEquals(node1.port("udp"), b.lastSender.getPort(), "from node 1's socket");
       byte[] lan = AddrMangle.encode(new InetSocketAddress("192.168.1.20", 40001));
       try (TcpClient bConn = new TcpClient(node3.port("signaling"), "127.0.0.4")) {
         bConn.send(RendezvousMessage.newBuilder().setLocalAddr(LocalAddr.newBuilder()
@@ -222,15 +233,15 @@ class ClusterTest {
   @Test
   @Order(6)
   void requestToANodeThatLeavesFailsAtOnce() throws Exception {
-    // node 3 takes the request and never answers; when it leaves, the requester hears at once
-    node3.vertx.eventBus().consumer("test.silent", msg -> { })
+    // a fourth node takes the request and never answers; when it leaves, the requester hears at once
+    TestNode node4 = TestNode.startClustered(dataDir, conf, clusterName, hazelcastPort);
+    node4.vertx.eventBus().consumer("test.silent", msg -> { })
         .completion().await(10, TimeUnit.SECONDS);
     NodeRequests requests = new NodeRequests(node2.vertx.eventBus(), node2.ctx().cluster(), 30_000);
-    String node3Id = node3.ctx().cluster().self();
-    Future<?> inFlight = requests.request(node3Id, "test.silent", "hello");
+    String node4Id = node4.ctx().cluster().self();
+    Future<?> inFlight = requests.request(node4Id, "test.silent", "hello");
     long t0 = System.nanoTime();
-    node3.close();
-    node3 = null;
+    node4.close();
     try {
       inFlight.await(10, TimeUnit.SECONDS);
     } catch (Exception expected) {
@@ -239,11 +250,38 @@ class ClusterTest {
     assertTrue(inFlight.failed(), "failed when the node left");
     assertTrue(inFlight.cause() instanceof NodeRequests.NodeGoneException, inFlight.cause().toString());
     assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 10_000, "well before the 30 s timeout");
-    assertFalse(node2.ctx().cluster().alive(node3Id));
+    assertFalse(node2.ctx().cluster().alive(node4Id));
   }
 
   @Test
   @Order(7)
+  void aPunchForADeviceOnACrashedNodeIsAnsweredOfflineSoon() throws Exception {
+    TestNode node4 = TestNode.startClustered(dataDir, conf, clusterName, hazelcastPort);
+    try (UdpDevice b = registerOn(node4, "700700700", "127.0.0.2")) {
+      // node 4 dies without leaving: its Hazelcast member stops dead, no goodbye to the others
+      ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
+          ((io.vertx.core.internal.VertxInternal) node4.vertx).clusterManager())
+          .getHazelcastInstance().getLifecycleService().terminate();
+      long t0 = System.nanoTime();
+      try (TcpClient a = new TcpClient(node2.port("signaling"), "127.0.0.3")) {
+        a.send(punchRequest("700700700"));
+        RendezvousMessage answer = a.read(8000);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertNotNull(answer, "A hears something, not nothing");
+        assertEquals(PunchHoleResponse.Failure.OFFLINE, answer.getPunchHoleResponse().getFailure());
+        assertTrue(ms < 8000, "within the request timeout and a little: " + ms + " ms");
+      }
+    } finally {
+      try {
+        node4.vertx.close().await(20, TimeUnit.SECONDS);
+      } catch (Exception closingAfterTerminate) {
+        // its cluster manager is already gone
+      }
+    }
+  }
+
+  @Test
+  @Order(8)
   void nodeLossDeviceReRegistersElsewhereWithinOneHeartbeat() throws Exception {
     try (UdpDevice b = registerOn(node1, "700500500", "127.0.0.2")) {
       byte[] pkBefore = b.pk;
@@ -256,18 +294,33 @@ class ClusterTest {
         assertNotNull(answer);
         assertEquals(PunchHoleResponse.Failure.OFFLINE, answer.getPunchHoleResponse().getFailure());
       }
-      // the load balancer now sends B's next heartbeat to node 2: one RegisterPeer, one RegisterPk
-      UdpDevice moved = new UdpDevice(b.id, b.uuid, pkBefore, node2.port("udp"), "127.0.0.2");
+      // the load balancer now sends B's next heartbeat to node 3: one RegisterPeer, one RegisterPk
+      UdpDevice moved = new UdpDevice(b.id, b.uuid, pkBefore, node3.port("udp"), "127.0.0.2");
       try (moved) {
         Boolean keyRequested = moved.heartbeat();
-        assertNotNull(keyRequested, "node 2 answers the heartbeat");
+        assertNotNull(keyRequested, "node 3 answers the heartbeat");
         if (keyRequested) {
-          // node 2 had not read the record yet: the device re-sends its key, same uuid, accepted
+          // node 3 had not read the record yet: the device re-sends its key, same uuid, accepted
           assertEquals(RegisterPkResponse.Result.OK, moved.registerPk());
         }
+        // the record survived: another machine claiming the ID is refused, as before the loss
+        try (UdpDevice impostor = new UdpDevice(b.id, "another-machine".getBytes(),
+            Nacl.signKeyPair().publicKey(), node3.port("udp"), "127.0.0.9")) {
+          assertEquals(RegisterPkResponse.Result.UUID_MISMATCH, impostor.registerPk());
+        }
+        // and A, still on node 2, reaches B through node 3 with B's original key
         try (TcpClient a = new TcpClient(node2.port("signaling"), "127.0.0.3")) {
           a.send(punchRequest("700500500"));
-          assertNotNull(moved.receive(UnionCase.PUNCH_HOLE), "reachable again through node 2");
+          RendezvousMessage toB = moved.receive(UnionCase.PUNCH_HOLE);
+          assertNotNull(toB, "reachable again, through node 3");
+          assertEquals(node3.port("udp"), moved.lastSender.getPort(), "from node 3's socket");
+          try (TcpClient bConn = new TcpClient(node2.port("signaling"), "127.0.0.2")) {
+            bConn.send(RendezvousMessage.newBuilder().setPunchHoleSent(PunchHoleSent.newBuilder()
+                .setSocketAddr(toB.getPunchHole().getSocketAddr()).setId(b.id)
+                .setNatType(NatType.ASYMMETRIC).setVersion("1.4.2")).build());
+            PunchHoleResponse resp = a.read().getPunchHoleResponse();
+            assertArrayEquals(pkBefore, verifiedPk(resp.getPk(), b.id), "the key registered before the loss");
+          }
         }
       }
     }
