@@ -40,6 +40,8 @@ public final class VertdeskApplication implements VertxApplicationHooks {
 
   /** The {@code cluster} block, read once the -conf JSON is known (env layers included). */
   private ClusterConfig cluster;
+  /** Built with the Vert.x builder, configured once the launcher has applied its options. */
+  private io.vertx.core.spi.cluster.ClusterManager clusterManager;
 
   @Override
   public JsonObject afterConfigParsed(JsonObject config) {
@@ -61,18 +63,21 @@ public final class VertdeskApplication implements VertxApplicationHooks {
       context.vertxOptions().setMetricsOptions(
           dev.vertdesk.metrics.Metrics.defaultOptions(dev.vertdesk.metrics.Metrics.DEFAULT_REGISTRY));
     }
+    // -cluster-host is known only now: Hazelcast binds it unless cluster.host says otherwise
     EventBusOptions bus = context.vertxOptions().getEventBusOptions();
-    if (bus.getHost() == null && cluster != null) {
+    ClusterConfig c = (cluster != null ? cluster : ClusterConfig.from(new JsonObject())).withHost(bus.getHost());
+    if (bus.getHost() == null) {
       // without -cluster-host Vert.x would pick any interface for the event bus
-      bus.setHost(cluster.host());
+      bus.setHost(c.host());
     }
+    ClusterSupport.configure(clusterManager, c);
   }
 
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
     // used only with -cluster; without it the builder makes a plain Vert.x
-    ClusterConfig c = cluster != null ? cluster : ClusterConfig.from(new JsonObject());
-    return Vertx.builder().with(options).withClusterManager(ClusterSupport.clusterManager(c));
+    clusterManager = ClusterSupport.unconfigured();
+    return Vertx.builder().with(options).withClusterManager(clusterManager);
   }
 
   @Override

@@ -19,14 +19,32 @@ import java.nio.file.Path;
  */
 public final class ClusterSupport {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterSupport.class);
+
   private ClusterSupport() {
   }
 
+  /** A cluster manager for {@code cluster}, whose host is settled ({@link ClusterConfig#withHost}). */
   public static ClusterManager clusterManager(ClusterConfig cluster) {
     return new HazelcastClusterManager(hazelcastConfig(cluster));
   }
 
+  /**
+   * A cluster manager configured later with {@link #configure}: the launcher builds Vert.x before
+   * it has read {@code -cluster-host}, and Hazelcast starts only when Vert.x joins.
+   */
+  public static ClusterManager unconfigured() {
+    return new HazelcastClusterManager();
+  }
+
+  public static void configure(ClusterManager manager, ClusterConfig cluster) {
+    ((HazelcastClusterManager) manager).setConfig(hazelcastConfig(cluster));
+  }
+
   static Config hazelcastConfig(ClusterConfig cluster) {
+    if (cluster.host().isEmpty()) {
+      cluster = cluster.withHost(null);
+    }
     Config cfg;
     if (!cluster.configFile().isEmpty()) {
       Path file = Path.of(cluster.configFile());
@@ -41,6 +59,16 @@ public final class ClusterSupport {
       // the maps Vert.x needs for its event-bus subscriptions, as its default file declares them
       ConfigUtil.loadConfig().getMultiMapConfigs().forEach((k, v) -> cfg.getMultiMapConfigs().putIfAbsent(k, v));
       ConfigUtil.loadConfig().getMapConfigs().forEach((k, v) -> cfg.getMapConfigs().putIfAbsent(k, v));
+      // discovery stays explicit: no multicast, no cloud or Kubernetes auto-detection
+      JoinConfig join = cfg.getNetworkConfig().getJoin();
+      if (join.getMulticastConfig().isEnabled()) {
+        throw new ConfigException("cluster.configFile", file + ": multicast join is not supported; "
+            + "list the members under <tcp-ip>");
+      }
+      if (join.getAutoDetectionConfig().isEnabled()) {
+        LOG.info("{}: auto-detection join switched off; members come from <tcp-ip>", file);
+        join.getAutoDetectionConfig().setEnabled(false);
+      }
     } else {
       cfg = ConfigUtil.loadConfig();
       cfg.setClusterName(cluster.name());

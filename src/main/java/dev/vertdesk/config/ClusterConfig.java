@@ -8,7 +8,8 @@ import java.util.List;
  * TCP-IP join only (no multicast, no cloud discovery, no phone-home).
  *
  * @param name                 cluster name; nodes with another name never merge
- * @param host                 the interface Hazelcast binds and the event bus uses
+ * @param host                 the interface Hazelcast binds and the event bus uses; empty: the
+ *                             launcher's {@code -cluster-host}, else 127.0.0.1 ({@link #withHost})
  * @param port                 first Hazelcast member port
  * @param portCount            ports tried from {@code port} upwards on this host
  * @param members              other members, {@code host} or {@code host:port}
@@ -26,8 +27,8 @@ public record ClusterConfig(String name, String host, int port, int portCount, L
     if (name.isBlank()) {
       throw new ConfigException(p + "name", "must not be empty");
     }
-    String host = Json.string(c, p, "host", "127.0.0.1");
-    if (!ServerConfig.isIpLiteral(host)) {
+    String host = Json.string(c, p, "host", "");
+    if (!host.isEmpty() && !ServerConfig.isIpLiteral(host)) {
       throw new ConfigException(p + "host", "expected an IP address, got " + host);
     }
     List<String> members = List.copyOf(Json.list(c, p, "members"));
@@ -43,5 +44,15 @@ public record ClusterConfig(String name, String host, int port, int portCount, L
         Json.string(c, p, "configFile", ""),
         Json.integer(c, p, "joinWaitSeconds", 1, 0, 60),
         Json.integer(c, p, "requestTimeoutMillis", 3000, 100, 60_000));
+  }
+
+  /**
+   * This block with its host settled: the configured one, else {@code eventBusHost} (the
+   * launcher's {@code -cluster-host}, may be null), else loopback, so that a node never joins
+   * anything beyond its own host unless told to.
+   */
+  public ClusterConfig withHost(String eventBusHost) {
+    String h = !host.isEmpty() ? host : eventBusHost != null && !eventBusHost.isEmpty() ? eventBusHost : "127.0.0.1";
+    return new ClusterConfig(name, h, port, portCount, members, configFile, joinWaitSeconds, requestTimeoutMillis);
   }
 }

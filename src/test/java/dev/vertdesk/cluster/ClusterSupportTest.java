@@ -59,6 +59,43 @@ class ClusterSupportTest {
   }
 
   @Test
+  void withoutClusterHostHazelcastFollowsTheLaunchersClusterHostElseLoopback() {
+    ClusterConfig unset = cluster(new JsonObject());
+    assertEquals("", unset.host());
+    // -cluster-host 10.0.0.5: Hazelcast binds and announces that interface, as the event bus does
+    Config followed = ClusterSupport.hazelcastConfig(unset.withHost("10.0.0.5"));
+    assertTrue(followed.getNetworkConfig().getInterfaces().getInterfaces().contains("10.0.0.5"));
+    assertEquals("10.0.0.5", followed.getProperty("hazelcast.local.localAddress"));
+    // no -cluster-host: loopback only, never a public interface by accident
+    Config alone = ClusterSupport.hazelcastConfig(unset.withHost(null));
+    assertEquals("127.0.0.1", alone.getProperty("hazelcast.local.localAddress"));
+    // an explicit cluster.host wins over -cluster-host
+    assertEquals("10.0.0.7", cluster(new JsonObject().put("host", "10.0.0.7")).withHost("10.0.0.5").host());
+  }
+
+  @Test
+  void aFileThatAsksForMulticastIsRefusedAndAutoDetectionIsSwitchedOff() throws Exception {
+    Path multicast = Files.writeString(dir.resolve("multicast.xml"), """
+        <hazelcast xmlns="http://www.hazelcast.com/schema/config">
+          <network><join><multicast enabled="true"/></join></network>
+        </hazelcast>
+        """);
+    ConfigException refused = assertThrows(ConfigException.class, () -> ClusterSupport.hazelcastConfig(
+        cluster(new JsonObject().put("configFile", multicast.toString()))));
+    assertTrue(refused.getMessage().contains("cluster.configFile") && refused.getMessage().contains("multicast"),
+        refused.getMessage());
+    Path noJoin = Files.writeString(dir.resolve("nojoin.xml"), """
+        <hazelcast xmlns="http://www.hazelcast.com/schema/config">
+          <network><join><auto-detection enabled="true"/></join></network>
+        </hazelcast>
+        """);
+    JoinConfig join = ClusterSupport.hazelcastConfig(cluster(new JsonObject().put("configFile", noJoin.toString())))
+        .getNetworkConfig().getJoin();
+    assertFalse(join.getAutoDetectionConfig().isEnabled(), "no cloud or Kubernetes discovery");
+    assertFalse(join.getMulticastConfig().isEnabled());
+  }
+
+  @Test
   void missingOrBrokenFileNamesTheKey() throws Exception {
     ConfigException missing = assertThrows(ConfigException.class, () -> ClusterSupport.hazelcastConfig(
         cluster(new JsonObject().put("configFile", dir.resolve("absent.xml").toString()))));
