@@ -62,6 +62,11 @@ final class HazelcastPeerRegistry implements PeerRegistry {
 
   @Override
   public Future<HeartbeatOutcome> heartbeat(String id, InetSocketAddress from) {
+    // a device arriving from another node: what this node remembers of it may be stale, so the
+    // heartbeat asks for its key (request_pk) and the RegisterPk reads the shared store
+    if (!published.containsKey(id)) {
+      local.forgetCopy(id);
+    }
     return local.heartbeat(id, from).compose(outcome -> {
       if (outcome.requestPk()) {
         return Future.succeededFuture(outcome);
@@ -75,6 +80,9 @@ final class HazelcastPeerRegistry implements PeerRegistry {
 
   @Override
   public Future<RegisterPkOutcome> registerPk(String id, byte[] uuid, byte[] pk, InetSocketAddress from) {
+    if (!published.containsKey(id)) {
+      local.forgetCopy(id);
+    }
     return local.registerPk(id, uuid, pk, from).compose(outcome ->
         outcome.result() == Result.OK ? publish(id).map(outcome) : Future.succeededFuture(outcome));
   }

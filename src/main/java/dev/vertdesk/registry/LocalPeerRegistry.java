@@ -82,6 +82,7 @@ public final class LocalPeerRegistry implements PeerRegistry {
       if (p.pk == null || p.pk.length == 0 || ipChange) {
         return Future.succeededFuture(HeartbeatOutcome.REQUEST_PK);
       }
+      p.ip = ip; // differs only for loopback sources, which never count as a move (§5.4.1)
       p.port = from.getPort();
       cameOnline = touch(p, now);
     }
@@ -231,6 +232,24 @@ public final class LocalPeerRegistry implements PeerRegistry {
         });
       });
     });
+  }
+
+  /**
+   * Forgets a record this node holds only as a copy of the store (the device is not online here
+   * and nothing is waiting to be written), so that the next registration reads the shared store
+   * again: in a cluster another node may have changed the device's key or address since.
+   */
+  public void forgetCopy(String id) {
+    Peer p = peers.get(id);
+    if (p == null) {
+      return;
+    }
+    synchronized (p) {
+      if (p.online || p.dirty) {
+        return;
+      }
+    }
+    peers.remove(id, p);
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.vertdesk.proto.RendezvousMessage;
 import dev.vertdesk.proto.SoftwareUpdate;
 import dev.vertdesk.protocol.AddrMangle;
 import dev.vertdesk.protocol.Envelopes;
+import dev.vertdesk.registry.HeartbeatOutcome;
 import dev.vertdesk.rendezvous.DatagramSend;
 import dev.vertdesk.server.NetworkSupport;
 import dev.vertdesk.server.ServerContext;
@@ -183,12 +184,17 @@ public final class UdpRegistrationVerticle extends VerticleBase {
     if (id.isEmpty()) {
       return;
     }
-    ctx.registry().heartbeat(id, from).onSuccess(outcome -> {
-      reply(from, Envelopes.registerPeerResponse(outcome.requestPk()), false);
+    Future<HeartbeatOutcome> outcomes = ctx.registry().heartbeat(id, from);
+    // answered within this read batch, the replies go out with its flush (channelReadComplete);
+    // answered later (a cluster directory write), they are flushed themselves
+    boolean later = !outcomes.isComplete();
+    outcomes.onSuccess(outcome -> {
       ConfigUpdateState cu = ctx.configUpdate().get();
-      if (cu.serial() > rp.getSerial()) {
+      boolean configUpdate = cu.serial() > rp.getSerial();
+      reply(from, Envelopes.registerPeerResponse(outcome.requestPk()), later && !configUpdate);
+      if (configUpdate) {
         reply(from, RendezvousMessage.newBuilder().setConfigureUpdate(ConfigUpdate.newBuilder()
-            .setSerial(cu.serial()).addAllRendezvousServers(cu.rendezvousServers())).build(), false);
+            .setSerial(cu.serial()).addAllRendezvousServers(cu.rendezvousServers())).build(), later);
       }
       if (outcome.becameOnline()) {
         ctx.events().peerOnline(id, from.getAddress().getHostAddress());
