@@ -24,6 +24,7 @@ import dev.vertdesk.proto.RequestRelay;
 import dev.vertdesk.protocol.AddrMangle;
 import dev.vertdesk.protocol.FrameCodec;
 import dev.vertdesk.server.NodeRequests;
+import dev.vertdesk.store.EmbeddedPg;
 import dev.vertdesk.testing.TcpClient;
 import dev.vertdesk.testing.TestNode;
 import dev.vertdesk.testing.UdpDevice;
@@ -51,8 +52,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three clustered nodes in one JVM run PROTOCOL.md §11 walk-throughs (b), (c) and (d) across
  * nodes: device B registers over UDP on node 1, A asks on node 2, B answers on node 3; the
- * relay is brokered on node 2 and relays on node 3 in brokered-only mode. The nodes share one
- * data directory (keys and database), as nodes of a cluster share their key and store.
+ * relay is brokered on node 2 and relays on node 3 in brokered-only mode. As in a real
+ * deployment, each node has a data directory of its own holding the same key pair, and all
+ * share one PostgreSQL database (a real server on loopback, {@link EmbeddedPg}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -66,14 +68,15 @@ class ClusterTest {
   TestNode node2;
   TestNode node3;
   String key;
-  Path dataDir;
+  Path root;
   JsonObject conf;
   String clusterName;
   int hazelcastPort;
 
   @BeforeAll
-  void startCluster(@TempDir Path dataDir) throws Exception {
-    this.dataDir = dataDir;
+  void startCluster(@TempDir Path root) throws Exception {
+    this.root = root;
+    Path dataDir = nodeDir("node1");
     String name = "vertdesk-test-" + UUID.randomUUID();
     clusterName = name;
     try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -81,13 +84,26 @@ class ClusterTest {
     }
     conf = new JsonObject().put("relayServers", "relay.example.org:21117")
         .put("limits", new JsonObject().put("idMaxPerWindow", ID_LIMIT))
+        .put("db", new JsonObject().put("url", EmbeddedPg.url("search_path=" + EmbeddedPg.newSchema())))
         .put("verticles", new JsonObject()
             .put("relay", new JsonObject().put("config", new JsonObject().put("brokeredOnly", true))));
     node1 = TestNode.startClustered(dataDir, conf, name, hazelcastPort);
-    node2 = TestNode.startClustered(dataDir, conf, name, hazelcastPort);
-    node3 = TestNode.startClustered(dataDir, conf, name, hazelcastPort);
+    node2 = TestNode.startClustered(nodeDir("node2"), conf, name, hazelcastPort);
+    node3 = TestNode.startClustered(nodeDir("node3"), conf, name, hazelcastPort);
     assertEquals(3, node3.ctx().cluster().members().size(), "three members");
     key = node1.ctx().keys().validationKey().orElseThrow();
+  }
+
+  /** A node's own data directory, with node 1's key pair once node 1 has made it. */
+  private Path nodeDir(String name) throws IOException {
+    Path dir = java.nio.file.Files.createDirectories(root.resolve(name));
+    Path first = root.resolve("node1");
+    for (String f : new String[] {"id_ed25519", "id_ed25519.pub"}) {
+      if (!dir.equals(first) && java.nio.file.Files.exists(first.resolve(f))) {
+        java.nio.file.Files.copy(first.resolve(f), dir.resolve(f));
+      }
+    }
+    return dir;
   }
 
   @AfterAll
@@ -238,7 +254,7 @@ class ClusterTest {
   @Order(6)
   void requestToANodeThatLeavesFailsAtOnce() throws Exception {
     // a fourth node takes the request and never answers; when it leaves, the requester hears at once
-    TestNode node4 = TestNode.startClustered(dataDir, conf, clusterName, hazelcastPort);
+    TestNode node4 = TestNode.startClustered(nodeDir("node4-" + UUID.randomUUID()), conf, clusterName, hazelcastPort);
     node4.vertx.eventBus().consumer("test.silent", msg -> { })
         .completion().await(10, TimeUnit.SECONDS);
     NodeRequests requests = new NodeRequests(node2.vertx.eventBus(), node2.ctx().cluster(), 30_000);
@@ -260,7 +276,7 @@ class ClusterTest {
   @Test
   @Order(7)
   void aPunchForADeviceOnACrashedNodeIsAnsweredOfflineSoon() throws Exception {
-    TestNode node4 = TestNode.startClustered(dataDir, conf, clusterName, hazelcastPort);
+    TestNode node4 = TestNode.startClustered(nodeDir("node4-" + UUID.randomUUID()), conf, clusterName, hazelcastPort);
     try (UdpDevice b = registerOn(node4, "700700700", "127.0.0.2")) {
       // node 4 dies without leaving: its Hazelcast member stops dead, no goodbye to the others
       ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)

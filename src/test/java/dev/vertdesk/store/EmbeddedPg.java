@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Authentication is real: the {@code postgres} superuser is trusted, the {@value #USER} role
  * the stores use must present its password (scram-sha-256).
  */
-final class EmbeddedPg {
+public final class EmbeddedPg {
 
   static final String USER = "vertdesk";
   /** Needs percent-encoding in a URL: exercises the parser and keeps us honest about redaction. */
@@ -84,13 +84,13 @@ final class EmbeddedPg {
   }
 
   /** A URL for the {@value #USER} role on the {@value #DATABASE} database; {@code query} may be empty. */
-  static String url(String query) {
+  public static String url(String query) {
     return "postgres://" + USER + ":" + PASSWORD_IN_URL + "@127.0.0.1:" + port() + "/" + DATABASE
         + (query.isEmpty() ? "" : "?" + query);
   }
 
   /** A fresh schema owned by {@value #USER}, for {@code search_path=}. */
-  static String newSchema() {
+  public static String newSchema() {
     String name = "t" + ProcessHandle.current().pid() + "_" + SCHEMAS.incrementAndGet();
     try (Connection c = superuser(DATABASE); Statement st = c.createStatement()) {
       st.execute("create schema " + name + " authorization " + USER);
