@@ -59,6 +59,7 @@ public final class AdminCli {
       "                                           recent domain events; --follow streams them",
       "    eventbus                               event-bus addresses with handlers, pending, processed",
       "    relay-servers|rs [a,b,...]             relay servers handed to clients; with a list, replace it",
+      "    test-geo|tg <ip1> [<ip2>]              the relay the next punch request gets (advances the rotation)",
       "    always-use-relay|aur [Y|N]             show or set ALWAYS_USE_RELAY",
       "    ip-blocker|ib [<ip>|<offset>] [-]      registration limiter per IP; '<ip> -' lifts it",
       "    ip-changes|ic [<id>|<offset>] [-]      IDs seen with several IPs in 6 minutes; '-' forgets",
@@ -245,6 +246,17 @@ public final class AdminCli {
       case "events" -> events(args);
       case "eventbus", "eb" -> perNode(get("/api/eventbus"), this::printEventBus);
       case "relay-servers", "rs" -> relayServers(args);
+      case "test-geo", "tg" -> {
+        if (args.isEmpty() || args.size() > 2) {
+          throw new UsageException("test-geo <ip1> [<ip2>]");
+        }
+        StringBuilder q = new StringBuilder("/api/relay-servers/next");
+        for (int i = 0; i < args.size(); i++) {
+          q.append(i == 0 ? '?' : '&').append("ip=").append(enc(args.get(i)));
+        }
+        JsonObject r = get(q.toString());
+        out.println(json ? r.encodePrettily() : r.getString("relay").isEmpty() ? "(none)" : r.getString("relay"));
+      }
       case "always-use-relay", "aur" -> alwaysUseRelay(args);
       case "ip-blocker", "ib" -> ipBlocker(args);
       case "ip-changes", "ic" -> ipChanges(args);
@@ -529,7 +541,8 @@ public final class AdminCli {
       JsonObject p = (JsonObject) o;
       Long ts = p.getLong("ts");
       out.println((ts == null ? "-" : Instant.ofEpochMilli(ts).toString().replaceAll("\\.\\d+Z$", "Z")) + " "
-          + p.getString("from") + " -> " + p.getString("id") + " " + p.getString("outcome"));
+          + p.getString("from") + " -> " + p.getString("id") + (p.getString("to") == null ? "" : "@" + p.getString("to"))
+          + " " + p.getString("outcome"));
     }
   }
 

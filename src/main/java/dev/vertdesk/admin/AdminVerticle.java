@@ -119,6 +119,11 @@ public final class AdminVerticle extends VerticleBase {
     r.get("/api/relay-servers").handler(rc -> broadcast(rc, AdminCommands.RELAY_SERVERS, new JsonObject()));
     r.put("/api/relay-servers").handler(rc -> broadcast(rc, AdminCommands.RELAY_SERVERS,
         new JsonObject().put("servers", body(rc).getValue("servers", new JsonArray()))));
+    // hbbs' test-geo: the relay the next punch request of this node would hand out (it advances
+    // the rotation; there is no geo in hbbs either, the client addresses only show in the answer)
+    r.get("/api/relay-servers/next").handler(rc -> json(rc, 200, new JsonObject()
+        .put("node", ctx.nodeId()).put("relay", ctx.relays().next())
+        .put("ips", new JsonArray(rc.queryParam("ip")))));
     r.get("/api/always-use-relay").handler(rc -> broadcast(rc, AdminCommands.ALWAYS_USE_RELAY, new JsonObject()));
     r.put("/api/always-use-relay").handler(rc -> broadcast(rc, AdminCommands.ALWAYS_USE_RELAY,
         new JsonObject().put("value", yesNo(body(rc).getValue("value")))));

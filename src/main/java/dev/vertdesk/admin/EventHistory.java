@@ -164,8 +164,12 @@ public final class EventHistory {
     while (it.hasNext() && list.size() < limit) {
       JsonObject e = it.next();
       if (i++ >= start) {
-        list.add(new JsonObject().put("ts", e.getLong("ts")).put("from", e.getString("from"))
-            .put("id", e.getString("id")).put("outcome", e.getString("outcome")).put("node", e.getString("node")));
+        JsonObject entry = new JsonObject().put("ts", e.getLong("ts")).put("from", e.getString("from"))
+            .put("id", e.getString("id"));
+        if (e.getString("to") != null) {
+          entry.put("to", e.getString("to"));
+        }
+        list.add(entry.put("outcome", e.getString("outcome")).put("node", e.getString("node")));
       }
     }
     return new JsonObject().put("total", punches.size()).put("requests", list);

@@ -43,8 +43,13 @@ public final class EventPublisher {
     publish(Addresses.PEER_ID_CHANGED, base("peer.id-changed").put("oldId", oldId).put("id", id).put("ip", ip));
   }
 
-  public void punchRequested(String from, String id, String outcome) {
-    publish(Addresses.PUNCH_REQUESTED, base("punch.requested").put("from", from).put("id", id).put("outcome", outcome));
+  /** @param to the device's IP when it was signalled, else null */
+  public void punchRequested(String from, String id, String to, String outcome) {
+    JsonObject body = base("punch.requested").put("from", from).put("id", id);
+    if (to != null) {
+      body.put("to", to);
+    }
+    publish(Addresses.PUNCH_REQUESTED, body.put("outcome", outcome));
   }
 
   public void relayBrokered(String uuid, String id, String from, String relay) {

@@ -175,7 +175,7 @@ public final class SignalingService {
         LOG.warn("could not signal {} at {}: {}", b.id(), b.endpoint(), ar.cause().getMessage());
         failPunch(c, b.id(), Failure.OFFLINE);
       } else {
-        ctx.events().punchRequested(ip(a), b.id(), outcome);
+        ctx.events().punchRequested(ip(a), b.id(), b.endpoint() == null ? null : ip(b.endpoint()), outcome);
       }
     });
   }
@@ -183,7 +183,7 @@ public final class SignalingService {
   private void failPunch(SignalingConnection c, String id, Failure failure) {
     // Sent straight to A: the routing entry stays for B's answer to an earlier attempt.
     c.send(Envelopes.punchHoleFailure(failure));
-    ctx.events().punchRequested(ip(c.remote()), id, failure.name());
+    ctx.events().punchRequested(ip(c.remote()), id, null, failure.name());
   }
 
   void requestRelay(SignalingConnection c, RequestRelay rr) {

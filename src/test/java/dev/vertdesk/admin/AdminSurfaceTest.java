@@ -339,6 +339,24 @@ class AdminSurfaceTest {
   }
 
   @Test
+  void testGeoShowsTheRotation() throws Exception {
+    try {
+      admin.put("/api/relay-servers", new JsonObject().put("servers", new JsonArray().add("127.0.0.1:1").add("127.0.0.1:2")));
+      // both fail their health check alike, so both stay in the rotation; test-geo advances it
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (int i = 0; i < 4; i++) {
+        JsonObject next = admin.get("/api/relay-servers/next?ip=203.0.113.1").json();
+        seen.add(next.getString("relay"));
+        assertEquals(new JsonArray().add("203.0.113.1"), next.getJsonArray("ips"));
+      }
+      assertEquals(java.util.Set.of("127.0.0.1:1", "127.0.0.1:2"), seen, "round-robin");
+    } finally {
+      admin.put("/api/relay-servers", new JsonObject().put("servers", new JsonArray()));
+    }
+    assertEquals("", admin.get("/api/relay-servers/next").json().getString("relay"), "no relay: clients use their own");
+  }
+
+  @Test
   void relayServersAndAlwaysUseRelayChangeWhatDevicesAreTold() throws Exception {
     assertEquals(200, admin.put("/api/relay-servers", new JsonObject()
         .put("servers", new JsonArray().add("r1.example.org:21117"))).status());
@@ -407,6 +425,18 @@ class AdminSurfaceTest {
     JsonObject log = awaitJson("/api/punch-requests?limit=1", j -> !j.getJsonArray("requests").isEmpty()
         && ghost.equals(j.getJsonArray("requests").getJsonObject(0).getString("id")));
     assertEquals("ID_NOT_EXIST", log.getJsonArray("requests").getJsonObject(0).getString("outcome"));
+    assertNull(log.getJsonArray("requests").getJsonObject(0).getValue("to"), "nobody was signalled");
+    // a punch that reaches a device names where it went (hbbs' "from -> id@to_ip")
+    String deviceIp = ip();
+    String real = id();
+    try (UdpDevice d = device(real, deviceIp); TcpClient a = new TcpClient(node.port("signaling"), ip())) {
+      assertEquals(Result.OK, d.registerPk());
+      a.send(punch(real));
+      assertNotNull(d.receive(UnionCase.PUNCH_HOLE));
+    }
+    JsonObject punched = awaitJson("/api/punch-requests?limit=1", j -> !j.getJsonArray("requests").isEmpty()
+        && real.equals(j.getJsonArray("requests").getJsonObject(0).getString("id")));
+    assertEquals(deviceIp, punched.getJsonArray("requests").getJsonObject(0).getString("to"));
     assertTrue(admin.delete("/api/punch-requests").local().getInteger("cleared") >= 1);
     assertEquals(0, admin.get("/api/punch-requests").json().getInteger("total"));
   }
@@ -469,6 +499,25 @@ class AdminSurfaceTest {
       }
     }
     assertTrue(used.size() >= 15, used.toString());
+    // labelled series exist once something happened: make each happen here, whatever ran before
+    String limited = id();
+    try (UdpDevice d = device(limited, ip())) {
+      Result r = Result.OK;
+      for (int i = 0; i < 5 && r == Result.OK; i++) {
+        r = d.registerPk(); // a registration, then the per-ID limiter
+      }
+      assertEquals(Result.TOO_FREQUENT, r);
+    }
+    try (TcpClient a = new TcpClient(node.port("signaling"), ip())) {
+      a.send(punch("ghost-" + id()));
+      a.read(); // ID_NOT_EXIST
+    }
+    try (TcpClient odd = new TcpClient(node.port("signaling"), ip())) {
+      odd.send(dev.vertdesk.proto.RendezvousMessage.newBuilder().setRegisterPeerResponse(
+          dev.vertdesk.proto.RegisterPeerResponse.newBuilder()).build());
+      assertTrue(odd.closedByServer(2000), "a rejection");
+    }
+    Thread.sleep(200); // the meters count events from the event bus
     try (TcpClient c = new TcpClient(node.port("signaling"), ip())) {
       java.util.Set<String> exported = new java.util.HashSet<>();
       admin.scrape().keySet().forEach(k -> exported.add(k.contains("{") ? k.substring(0, k.indexOf('{')) : k));
