@@ -42,7 +42,8 @@ public final class RelaySession {
   private final long startedNanos = System.nanoTime();
   private final AtomicBoolean ended = new AtomicBoolean();
   private final RelayPolicy policy;
-  private final TokenBucket total;
+  /** The node's total-bandwidth bucket the read caps were last sized for (an admin may replace it). */
+  private TokenBucket sizedForTotal;
   private volatile TokenBucket pairBucket;
   private TokenBucket singleBucket;
   private TokenBucket slowBucket;
@@ -65,7 +66,6 @@ public final class RelaySession {
     this.first = first;
     this.second = second;
     this.policy = hub.policy();
-    this.total = hub.totalBucket();
     this.toSecond = new Direction(first, second);
     this.toFirst = new Direction(second, first);
     this.toSecond.reverse = toFirst;
@@ -200,6 +200,9 @@ public final class RelaySession {
         selectBucket();
       }
     }
+    if (hub.totalBucket() != sizedForTotal) {
+      selectBucket(); // the total bandwidth changed: size reads for the new rate
+    }
     if (!downgraded && policy.downgradeEnabled()) {
       long elapsedMs = (now - startedNanos) / 1_000_000;
       if (elapsedMs > policy.downgradeStartCheckMillis()
@@ -234,6 +237,8 @@ public final class RelaySession {
     if (pairBucket != null) {
       rate = pairBucket.bytesPerSecond();
     }
+    TokenBucket total = hub.totalBucket();
+    sizedForTotal = total;
     if (total != null) {
       rate = Math.min(rate, total.bytesPerSecond());
     }

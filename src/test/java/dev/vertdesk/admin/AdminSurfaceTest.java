@@ -317,24 +317,105 @@ class AdminSurfaceTest {
   }
 
   static long timedTransfer(int size) throws Exception {
+    return timedTransfer(size, ip(), ip());
+  }
+
+  static long timedTransfer(int size, String ipA, String ipB) throws Exception {
+    String u = UUID.randomUUID().toString();
+    try (RelayPeer a = new RelayPeer(node.port("relay"), ipA, u, key);
+         RelayPeer b = new RelayPeer(node.port("relay"), ipB, u, key)) {
+      a.write(new byte[1]);
+      b.read(1); // paired
+      return transfer(a, b, size);
+    }
+  }
+
+  /** Milliseconds {@code size} bytes take from {@code a} to {@code b}. */
+  static long transfer(RelayPeer a, RelayPeer b, int size) throws Exception {
+    long t0 = System.nanoTime();
+    Thread writer = new Thread(() -> {
+      try {
+        a.write(new byte[size]);
+      } catch (Exception e) {
+        // the reader reports it
+      }
+    });
+    writer.start();
+    b.socket.setSoTimeout(10_000);
+    b.read(size);
+    writer.join();
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+  }
+
+  /** Limits back to hbbr's defaults. */
+  static void defaultLimits() throws Exception {
+    assertEquals(200, admin.put("/api/relay/limits", new JsonObject().put("totalBandwidth", 1024)
+        .put("singleBandwidth", 128).put("limitSpeed", 32).put("downgradeThreshold", 0.66)
+        .put("downgradeStartCheck", 1800)).status());
+  }
+
+  @Test
+  void aTotalBandwidthChangeSlowsTheSessionsAlreadyRunning() throws Exception {
+    int size = 256 * 1024;
     String u = UUID.randomUUID().toString();
     try (RelayPeer a = new RelayPeer(node.port("relay"), ip(), u, key);
          RelayPeer b = new RelayPeer(node.port("relay"), ip(), u, key)) {
       a.write(new byte[1]);
-      b.read(1); // paired
-      long t0 = System.nanoTime();
-      Thread writer = new Thread(() -> {
-        try {
-          a.write(new byte[size]);
-        } catch (Exception e) {
-          // the reader reports it
-        }
-      });
-      writer.start();
-      b.socket.setSoTimeout(10_000);
-      b.read(size);
-      writer.join();
-      return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      b.read(1);
+      long fast = transfer(a, b, size);
+      assertEquals(1.0, admin.put("/api/relay/limits", new JsonObject().put("totalBandwidth", 1))
+          .local().getDouble("totalBandwidth"));
+      long slow = transfer(a, b, size);
+      assertTrue(slow > 1500, "the running session is held to 1 Mb/s in all: " + slow + " ms");
+      assertTrue(fast < slow / 2, fast + " ms before, " + slow + " ms after");
+    } finally {
+      defaultLimits();
+    }
+  }
+
+  @Test
+  void aBlacklistedAddressIsHeldToLimitSpeed() throws Exception {
+    int size = 256 * 1024;
+    String slowIp = ip();
+    try {
+      assertEquals(200, admin.put("/api/relay/limits", new JsonObject().put("limitSpeed", 1)).status());
+      assertEquals(200, admin.post("/api/relay/blacklist", new JsonObject()
+          .put("ips", new JsonArray().add(slowIp))).status());
+      // the relay re-reads blacklist.txt within accessListPollMillis
+      awaitJson("/api/status", j -> j.getJsonArray("nodes").getJsonObject(0).getJsonObject("result")
+          .getJsonObject("relay").getInteger("blacklist") >= 1);
+      long listed = timedTransfer(size, slowIp, ip());
+      long other = timedTransfer(size, ip(), ip());
+      assertTrue(listed > 1500, "a blacklisted end: held to LIMIT_SPEED 1 Mb/s: " + listed + " ms");
+      assertTrue(other < listed / 2, "others are not: " + other + " ms");
+    } finally {
+      admin.delete("/api/relay/blacklist/" + slowIp);
+      defaultLimits();
+    }
+  }
+
+  @Test
+  void downgradeSettingsDowngradeAFastSession() throws Exception {
+    try {
+      // a session averaging more than 1% of SINGLE_BANDWIDTH after 1 s is held to LIMIT_SPEED
+      assertEquals(200, admin.put("/api/relay/limits", new JsonObject().put("limitSpeed", 1)
+          .put("downgradeThreshold", 0.01).put("downgradeStartCheck", 1)).status());
+      String u = UUID.randomUUID().toString();
+      try (RelayPeer a = new RelayPeer(node.port("relay"), ip(), u, key);
+           RelayPeer b = new RelayPeer(node.port("relay"), ip(), u, key)) {
+        a.write(new byte[1]);
+        b.read(1);
+        long fast = transfer(a, b, 1 << 20);
+        JsonObject usage = awaitJson("/api/relay/usage", j -> j.getJsonArray("nodes").getJsonObject(0)
+            .getJsonObject("result").getJsonArray("sessions").stream()
+            .anyMatch(x -> u.equals(((JsonObject) x).getString("uuid")) && ((JsonObject) x).getBoolean("downgraded")));
+        assertTrue(usage.encode().contains(u));
+        long slow = transfer(a, b, 256 * 1024);
+        assertTrue(slow > 1500, "downgraded to 1 Mb/s: " + slow + " ms");
+        assertTrue(fast < slow, "1 MiB took " + fast + " ms before");
+      }
+    } finally {
+      defaultLimits();
     }
   }
 
