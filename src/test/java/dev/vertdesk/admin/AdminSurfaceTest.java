@@ -176,6 +176,28 @@ class AdminSurfaceTest {
   }
 
   @Test
+  void vertxDatagramSeriesCountTheRegistrationSocket() throws Exception {
+    // the registration socket is a Netty channel of Vert.x's transport; it feeds Vert.x's own
+    // datagram metrics, so vertx_datagram_* cover it as they would a Vert.x DatagramSocket
+    Map<String, Double> before = admin.scrape();
+    RendezvousMessage heartbeat = RendezvousMessage.newBuilder().setRegisterPeer(
+        dev.vertdesk.proto.RegisterPeer.newBuilder().setId("unknown-" + id()).setSerial(3)).build();
+    int in = heartbeat.toByteArray().length;
+    int out = dev.vertdesk.protocol.Envelopes.registerPeerResponse(true).toByteArray().length;
+    try (UdpDevice d = device("unused", ip())) {
+      for (int i = 0; i < 7; i++) {
+        d.send(heartbeat);
+        assertEquals(UnionCase.REGISTER_PEER_RESPONSE, d.receive().getUnionCase());
+      }
+    }
+    Map<String, Double> after = admin.scrape();
+    assertEquals(7, value(after, "vertx_datagram_bytes_read_count") - value(before, "vertx_datagram_bytes_read_count"));
+    assertEquals(7.0 * in, value(after, "vertx_datagram_bytes_read_sum") - value(before, "vertx_datagram_bytes_read_sum"));
+    assertEquals(7, value(after, "vertx_datagram_bytes_written_count") - value(before, "vertx_datagram_bytes_written_count"));
+    assertEquals(7.0 * out, value(after, "vertx_datagram_bytes_written_sum") - value(before, "vertx_datagram_bytes_written_sum"));
+  }
+
+  @Test
   void theApiNeedsTheTokenFromTheDataDirectory() throws Exception {
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve("admin.token"))));
     AdminHttp.Reply none = admin.send("GET", "/api/status", null, null);

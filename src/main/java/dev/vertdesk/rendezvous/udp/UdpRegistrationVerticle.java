@@ -31,9 +31,13 @@ import io.netty.channel.socket.InternetProtocolFamily;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.spi.metrics.DatagramSocketMetrics;
+import io.vertx.core.spi.metrics.VertxMetrics;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +71,8 @@ public final class UdpRegistrationVerticle extends VerticleBase {
   private final LongAdder dropped = new LongAdder();
   private Channel channel;
   private MessageConsumer<DatagramSend> sendConsumer;
+  /** Vert.x's own datagram series (vertx_datagram_*), fed from the Netty channel; null without metrics. */
+  private DatagramSocketMetrics metrics;
 
   public UdpRegistrationVerticle(ServerContext ctx) {
     this.ctx = ctx;
@@ -108,9 +114,17 @@ public final class UdpRegistrationVerticle extends VerticleBase {
     return bound.future().compose(v -> {
       int port = ((InetSocketAddress) channel.localAddress()).getPort();
       ctx.boundPorts().put("udp", port);
+      VertxMetrics vertxMetrics = vx.metrics();
+      if (vertxMetrics != null) {
+        metrics = vertxMetrics.createDatagramSocketMetrics(new DatagramSocketOptions());
+        if (metrics != null) {
+          metrics.listening(host, SocketAddress.inetSocketAddress(port, host));
+        }
+      }
       sendConsumer = vertx.eventBus().localConsumer(Addresses.UDP_SEND, msg -> {
         DatagramSend d = msg.body();
         DatagramPacket out = new DatagramPacket(Unpooled.wrappedBuffer(d.payload()), d.to());
+        written(d.payload().length);
         channel.writeAndFlush(out).addListener(w -> {
           if (w.isSuccess()) {
             msg.reply(null);
@@ -124,8 +138,18 @@ public final class UdpRegistrationVerticle extends VerticleBase {
     });
   }
 
+  private void written(int bytes) {
+    DatagramSocketMetrics m = metrics;
+    if (m != null) {
+      m.bytesWritten(null, null, bytes);
+    }
+  }
+
   @Override
   public Future<?> stop() {
+    if (metrics != null) {
+      metrics.close();
+    }
     Future<Void> consumer = sendConsumer == null ? Future.succeededFuture() : sendConsumer.unregister();
     Promise<Void> closed = Promise.promise();
     if (channel == null) {
@@ -145,6 +169,10 @@ public final class UdpRegistrationVerticle extends VerticleBase {
 
     @Override
     protected void channelRead0(ChannelHandlerContext chctx, DatagramPacket packet) {
+      DatagramSocketMetrics dm = metrics;
+      if (dm != null) {
+        dm.bytesRead(null, null, packet.content().readableBytes());
+      }
       RendezvousMessage m = Envelopes.parse(packet.content().nioBuffer());
       if (m == null) {
         dropped.increment(); // garbage is ignored silently, as hbbs does (§2.2)
@@ -163,6 +191,10 @@ public final class UdpRegistrationVerticle extends VerticleBase {
     public void exceptionCaught(ChannelHandlerContext chctx, Throwable cause) {
       // e.g. ICMP port unreachable surfaced as a send error: per packet, never fatal
       LOG.debug("udp error: {}", cause.toString());
+      DatagramSocketMetrics dm = metrics;
+      if (dm != null) {
+        dm.exceptionOccurred(null, null, cause);
+      }
     }
   }
 
@@ -268,7 +300,9 @@ public final class UdpRegistrationVerticle extends VerticleBase {
     if (ch == null) {
       return;
     }
-    DatagramPacket packet = new DatagramPacket(Unpooled.wrappedBuffer(m.toByteArray()), to);
+    byte[] bytes = m.toByteArray();
+    DatagramPacket packet = new DatagramPacket(Unpooled.wrappedBuffer(bytes), to);
+    written(bytes.length);
     if (flush) {
       ch.writeAndFlush(packet, ch.voidPromise());
     } else {
