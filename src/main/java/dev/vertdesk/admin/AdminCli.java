@@ -650,8 +650,10 @@ public final class AdminCli {
       JsonObject s = (JsonObject) o;
       long bytes = s.getLong("bytesFirstToSecond", 0L) + s.getLong("bytesSecondToFirst", 0L);
       long secs = Math.max(1, s.getLong("seconds", 0L));
-      out.println(String.format(Locale.ROOT, "%s: %ds %.2fMB avg %dkb/s current %dkb/s (%s)%s%s",
-          s.getString("second"), s.getLong("seconds", 0L), bytes / 1024.0 / 1024.0, bytes * 8 / 1024 / secs,
+      // hbbr's usage line: ip:port: Ns X.XXMB highest kb/s avg kb/s current kb/s
+      out.println(String.format(Locale.ROOT, "%s: %ds %.2fMB %dkb/s %dkb/s %dkb/s (%s)%s%s",
+          s.getString("second"), s.getLong("seconds", 0L), bytes / 1024.0 / 1024.0,
+          s.getLong("highestBitsPerSecond", 0L) / 1024, bytes * 8 / 1024 / secs,
           s.getLong("currentBitsPerSecond", 0L) / 1024, s.getString("first"),
           s.getBoolean("downgraded", false) ? " downgraded" : "", s.getBoolean("blacklisted", false) ? " blacklisted" : ""));
     }

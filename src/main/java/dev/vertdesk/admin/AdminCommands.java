@@ -312,7 +312,11 @@ final class AdminCommands {
     }
     long now = System.currentTimeMillis();
     JsonArray sessions = new JsonArray();
-    for (RelaySessionInfo i : relay.get().sessions().list()) {
+    List<RelaySessionInfo> live = new ArrayList<>(relay.get().sessions().list());
+    // as hbbr: the busiest first
+    live.sort(java.util.Comparator.comparingLong(
+        (RelaySessionInfo i) -> i.bytesFirstToSecond() + i.bytesSecondToFirst()).reversed());
+    for (RelaySessionInfo i : live) {
       sessions.add(i.toJson().put("seconds", (now - i.startedMillis()) / 1000));
     }
     return new JsonObject().put("relay", true).put("sessions", sessions);

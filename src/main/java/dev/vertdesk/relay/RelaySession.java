@@ -50,6 +50,7 @@ public final class RelaySession {
   private volatile boolean downgraded;
   private volatile boolean blacklisted;
   private volatile long currentBitsPerSecond;
+  private volatile long highestBitsPerSecond;
   private volatile String endReason;
   private ScheduledFuture<?> ticker;
   // periodic-check state, on second's loop only
@@ -143,7 +144,7 @@ public final class RelaySession {
   /** A snapshot for usage reports. */
   public RelaySessionInfo info() {
     return new RelaySessionInfo(id, uuid, first.describe(), second.describe(), toSecond.bytes,
-        toFirst.bytes, startedMillis, currentBitsPerSecond, downgraded, blacklisted,
+        toFirst.bytes, startedMillis, currentBitsPerSecond, highestBitsPerSecond, downgraded, blacklisted,
         first.pendingOutboundBytes(), second.pendingOutboundBytes());
   }
 
@@ -184,6 +185,7 @@ public final class RelaySession {
     }
     if (now - rateNanos >= 1_000_000_000L) {
       currentBitsPerSecond = (totalBytes - rateTotal) * 8 * 1_000_000_000L / (now - rateNanos);
+      highestBitsPerSecond = Math.max(highestBitsPerSecond, currentBitsPerSecond);
       rateTotal = totalBytes;
       rateNanos = now;
     }

@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
  * @param bytesSecondToFirst    bytes read from the second end and forwarded so far
  * @param startedMillis         wall-clock time the pair was made
  * @param currentBitsPerSecond  both directions together, over the last second or so
+ * @param highestBitsPerSecond  the highest such one-second rate of the session so far
  * @param downgraded            held to LIMIT_SPEED by the sticky downgrade (§7.4)
  * @param blacklisted           held to LIMIT_SPEED because an end is in blacklist.txt
  * @param pendingToFirst        bytes queued in the relay for the first end (bounded by the
@@ -21,13 +22,15 @@ import io.vertx.core.json.JsonObject;
  */
 public record RelaySessionInfo(String id, String uuid, String first, String second,
                                long bytesFirstToSecond, long bytesSecondToFirst, long startedMillis,
-                               long currentBitsPerSecond, boolean downgraded, boolean blacklisted,
+                               long currentBitsPerSecond, long highestBitsPerSecond, boolean downgraded,
+                               boolean blacklisted,
                                long pendingToFirst, long pendingToSecond) {
 
   public JsonObject toJson() {
     return new JsonObject().put("id", id).put("uuid", uuid).put("first", first).put("second", second)
         .put("bytesFirstToSecond", bytesFirstToSecond).put("bytesSecondToFirst", bytesSecondToFirst)
         .put("startedMillis", startedMillis).put("currentBitsPerSecond", currentBitsPerSecond)
+        .put("highestBitsPerSecond", highestBitsPerSecond)
         .put("downgraded", downgraded).put("blacklisted", blacklisted)
         .put("pendingToFirst", pendingToFirst).put("pendingToSecond", pendingToSecond);
   }

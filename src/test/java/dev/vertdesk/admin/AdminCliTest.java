@@ -114,6 +114,16 @@ class AdminCliTest {
         cli("rs", "relay1.example.org,relay2.example.org:21117").out().trim().replace("\r", ""));
     assertEquals(List.of("relay1.example.org", "relay2.example.org:21117"), node.ctx().relays().configured());
     assertEquals(0, cli("u").code());
+    String u = java.util.UUID.randomUUID().toString();
+    String key = node.ctx().keys().validationKey().orElseThrow();
+    try (RelayPeer a = new RelayPeer(node.port("relay"), "127.0.2.7", u, key);
+         RelayPeer b = new RelayPeer(node.port("relay"), "127.0.2.8", u, key)) {
+      a.write(new byte[3000]);
+      b.read(3000);
+      // hbbr's line: <second end>: Ns X.XXMB highest avg current (kb/s), busiest first
+      String line = cli("u").out().trim();
+      assertTrue(line.matches("127\\.0\\.2\\.8:\\d+: \\d+s 0\\.00MB \\d+kb/s \\d+kb/s \\d+kb/s \\(127\\.0\\.2\\.7:\\d+\\)"), line);
+    }
     assertEquals(0, cli("relay", "usage").code());
     assertEquals(0, cli("ib").code());
     assertEquals(0, cli("ic").code());

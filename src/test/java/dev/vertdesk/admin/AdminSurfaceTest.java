@@ -431,7 +431,11 @@ class AdminSurfaceTest {
         JsonObject usage = awaitJson("/api/relay/usage", j -> j.getJsonArray("nodes").getJsonObject(0)
             .getJsonObject("result").getJsonArray("sessions").stream()
             .anyMatch(x -> u.equals(((JsonObject) x).getString("uuid")) && ((JsonObject) x).getBoolean("downgraded")));
-        assertTrue(usage.encode().contains(u));
+        JsonObject session = usage.getJsonArray("nodes").getJsonObject(0).getJsonObject("result")
+            .getJsonArray("sessions").stream().map(x -> (JsonObject) x)
+            .filter(x -> u.equals(x.getString("uuid"))).findFirst().orElseThrow();
+        assertTrue(session.getLong("highestBitsPerSecond") >= session.getLong("currentBitsPerSecond")
+            && session.getLong("highestBitsPerSecond") > 0, session.encode());
         long slow = transfer(a, b, 256 * 1024);
         assertTrue(slow > 1500, "downgraded to 1 Mb/s: " + slow + " ms");
         assertTrue(fast < slow, "1 MiB took " + fast + " ms before");
