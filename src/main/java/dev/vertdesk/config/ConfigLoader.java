@@ -42,6 +42,13 @@ public final class ConfigLoader {
       Map.entry("DOWNGRADE_THRESHOLD", "verticles.relay.config.downgradeThreshold"),
       Map.entry("DOWNGRADE_START_CHECK", "verticles.relay.config.downgradeStartCheck"));
 
+  /**
+   * hbbr's limits (§7.4), where hbbr keeps its default for a value that is not positive; under
+   * our own keys such a value means "unlimited", so under hbbr's names it is not passed on.
+   */
+  private static final java.util.Set<String> HBBR_LIMITS = java.util.Set.of(
+      "TOTAL_BANDWIDTH", "SINGLE_BANDWIDTH", "LIMIT_SPEED", "DOWNGRADE_THRESHOLD", "DOWNGRADE_START_CHECK");
+
   private ConfigLoader() {
   }
 
@@ -59,9 +66,19 @@ public final class ConfigLoader {
     Path dataDir = Path.of(tree.getString("dataDir", "."));
     Map<String, String> dotEnv = readDotEnv(dataDir.resolve(".env"));
     CompatOptions compat = new CompatOptions(dotEnv, environ);
-    COMPAT.forEach((name, path) -> compat.get(name).ifPresent(v -> put(tree, path, v)));
+    COMPAT.forEach((name, path) -> compat.get(name)
+        .filter(v -> !(HBBR_LIMITS.contains(name) && notPositive(v)))
+        .ifPresent(v -> put(tree, path, v)));
     applyPrefixed(tree, environ);
     return tree;
+  }
+
+  private static boolean notPositive(String value) {
+    try {
+      return !(Double.parseDouble(value.trim()) > 0);
+    } catch (NumberFormatException unparsable) {
+      return false; // passed on, so that the relay's config check names the key
+    }
   }
 
   private static Map<String, String> readDotEnv(Path file) {

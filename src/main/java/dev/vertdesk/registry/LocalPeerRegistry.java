@@ -37,7 +37,10 @@ public final class LocalPeerRegistry implements PeerRegistry {
     byte[] guid;
     byte[] uuid;
     byte[] pk;
+    /** info.ip of hbbs: the address of the last accepted RegisterPk (stored with the row). */
     byte[] ip;
+    /** socket_addr of hbbs: where the last accepted datagram came from (usually the same array as ip). */
+    byte[] endIp;
     int port;
     long lastReg;
     long regPkLast;
@@ -78,11 +81,15 @@ public final class LocalPeerRegistry implements PeerRegistry {
     long now = clock.getAsLong();
     boolean cameOnline;
     synchronized (p) {
-      boolean ipChange = !Arrays.equals(ip, p.ip) && !from.getAddress().isLoopbackAddress();
+      // against the endpoint once there is one, else the address of the stored row (§5.4.1 step 2)
+      byte[] known = p.port != 0 && p.endIp != null ? p.endIp : p.ip;
+      boolean ipChange = !Arrays.equals(ip, known) && !from.getAddress().isLoopbackAddress();
       if (p.pk == null || p.pk.length == 0 || ipChange) {
         return Future.succeededFuture(HeartbeatOutcome.REQUEST_PK);
       }
-      p.ip = ip; // differs only for loopback sources, which never count as a move (§5.4.1)
+      if (!Arrays.equals(ip, p.endIp)) {
+        p.endIp = ip; // a loopback source, which never counts as a move (§5.4.1)
+      }
       p.port = from.getPort();
       cameOnline = touch(p, now);
     }
@@ -157,6 +164,7 @@ public final class LocalPeerRegistry implements PeerRegistry {
       p.uuid = uuid;
       p.pk = pk;
       p.ip = ip;
+      p.endIp = ip;
       p.port = from.getPort();
       cameOnline = touch(p, now);
       if (!changed && !p.dirty) {
@@ -279,7 +287,7 @@ public final class LocalPeerRegistry implements PeerRegistry {
       return false;
     }
     synchronized (p) {
-      boolean same = p.port == endpoint.getPort() && Arrays.equals(p.ip, endpoint.getAddress().getAddress());
+      boolean same = p.port == endpoint.getPort() && Arrays.equals(p.endIp, endpoint.getAddress().getAddress());
       if (!same || !p.online) {
         return false;
       }
@@ -370,9 +378,9 @@ public final class LocalPeerRegistry implements PeerRegistry {
     long now = clock.getAsLong();
     synchronized (p) {
       InetSocketAddress endpoint = null;
-      if (p.ip != null && p.port != 0) {
+      if (p.endIp != null && p.port != 0) {
         try {
-          endpoint = new InetSocketAddress(InetAddress.getByAddress(p.ip), p.port);
+          endpoint = new InetSocketAddress(InetAddress.getByAddress(p.endIp), p.port);
         } catch (UnknownHostException e) {
           throw new IllegalStateException(e); // 4 or 16 bytes by construction
         }

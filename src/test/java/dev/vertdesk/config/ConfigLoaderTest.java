@@ -91,6 +91,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void hbbrLimitsThatAreNotPositiveKeepTheDefaultAsInHbbr() throws Exception {
+    Files.writeString(dir.resolve(".env"), "LIMIT_SPEED=0\nTOTAL_BANDWIDTH=-5\nSINGLE_BANDWIDTH=64\n");
+    JsonObject relay = ConfigLoader.load(new JsonObject().put("dataDir", dir.toString()), Map.of("DOWNGRADE_START_CHECK", "0"))
+        .getJsonObject("verticles").getJsonObject("relay").getJsonObject("config");
+    assertEquals(32, relay.getInteger("limitSpeed"), "hbbr keeps its default for 0");
+    assertEquals(1024, relay.getInteger("totalBandwidth"));
+    assertEquals(1800, relay.getInteger("downgradeStartCheck"));
+    assertEquals("64", relay.getString("singleBandwidth"), "a positive value is taken");
+    // under our own keys, 0 is unlimited
+    JsonObject ours = ConfigLoader.load(new JsonObject().put("dataDir", dir.toString()),
+        Map.of("VERTDESK_VERTICLES__RELAY__CONFIG__TOTAL_BANDWIDTH", "0"))
+        .getJsonObject("verticles").getJsonObject("relay").getJsonObject("config");
+    assertEquals("0", ours.getString("totalBandwidth"));
+  }
+
+  @Test
   void dotEnvParsing() {
     Map<String, String> m = CompatOptions.parseDotEnv("A=1\n# c\n\nB = 'two' \nC=x # note\nexport D=\"q r\"\nnoequals\n");
     assertEquals(Map.of("A", "1", "B", "two", "C", "x", "D", "q r"), m);

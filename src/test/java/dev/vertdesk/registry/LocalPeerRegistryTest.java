@@ -48,6 +48,17 @@ class LocalPeerRegistryTest {
   }
 
   @Test
+  void aLoopbackHeartbeatMovesTheEndpointWithoutAskingForTheKey() throws Exception {
+    // hbbs: a loopback source never counts as an IP change, and socket_addr becomes the source
+    assertEquals(Result.OK, register("123456780", "u1", new byte[] {1}, addr("192.0.2.10", 5000)));
+    assertFalse(await(registry.heartbeat("123456780", addr("127.0.0.1", 6000))).requestPk());
+    assertEquals(addr("127.0.0.1", 6000), registry.cached("123456780").endpoint(), "signals go where it is now");
+    // back from the outside: compared with where it was last seen, so its key is asked for
+    assertTrue(await(registry.heartbeat("123456780", addr("198.51.100.7", 7000))).requestPk());
+    assertEquals(addr("127.0.0.1", 6000), registry.cached("123456780").endpoint(), "not moved by a heartbeat");
+  }
+
+  @Test
   void registerThenHeartbeatKeepsOnline() throws Exception {
     assertEquals(Result.OK, register("123456789", "u1", new byte[] {1}, addr("1.2.3.4", 5000)));
     assertTrue(registry.cached("123456789").online());
