@@ -191,7 +191,9 @@ public final class LocalPeerRegistry implements PeerRegistry {
   }
 
   /** The client's rule for custom IDs (rustdesk {@code is_valid_custom_id}). */
-  static final java.util.regex.Pattern CUSTOM_ID = java.util.regex.Pattern.compile("[a-zA-Z][\\w-]{5,15}");
+  static final java.util.regex.Pattern CUSTOM_ID = java.util.regex.Pattern.compile("[a-zA-Z][\\w-]{5,15}",
+      // the client checks it with Rust's regex crate, whose \w takes any Unicode letter or digit
+      java.util.regex.Pattern.UNICODE_CHARACTER_CLASS);
 
   @Override
   public Future<RegisterPkOutcome> changeId(String oldId, String newId, byte[] uuid, byte[] pk,

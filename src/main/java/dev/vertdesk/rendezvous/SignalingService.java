@@ -314,9 +314,7 @@ public final class SignalingService {
       c.send(RendezvousMessage.newBuilder().setConfigureUpdate(ConfigUpdate.newBuilder()
           .setSerial(cu.serial()).addAllRendezvousServers(cu.rendezvousServers())).build());
     }
-    // The client drops the link after 1.5 × keep_alive of silence; its echoes refresh liveness.
-    long period = Math.max(1000, config.keepAliveSeconds() * 1000L / 3);
-    long timer = vertx.setPeriodic(period, t -> c.sendHeartbeat());
+    long timer = vertx.setPeriodic(heartbeatMillis(config.keepAliveSeconds()), t -> c.sendHeartbeat());
     c.onHeartbeat(() -> ctx.registry().heartbeat(id, c.remote()));
     c.onClose(() -> {
       vertx.cancelTimer(timer);
@@ -324,6 +322,16 @@ public final class SignalingService {
         ctx.events().peerOffline(id);
       }
     });
+  }
+
+  /**
+   * How often a TCP/WebSocket-registered device gets an empty frame: three times per keep_alive
+   * (the client drops the link after 1.5 × keep_alive of silence), and at least every 10 s, since
+   * its echo is what keeps it registered (REG_TIMEOUT, 30 s) and the connection active (the 30 s
+   * idle timeout), however long a keep_alive the device was told.
+   */
+  static long heartbeatMillis(int keepAliveSeconds) {
+    return Math.max(1000, Math.min(10_000, keepAliveSeconds * 1000L / 3));
   }
 
   /** ID change over TCP (EXT): answered, then the connection closes. */

@@ -274,7 +274,13 @@ class ClientModesTest {
     try (UdpDevice other = new UdpDevice("taken_id1", "machine-2".getBytes(), new byte[] {1}, node.port("udp"))) {
       assertEquals(RegisterPkResponse.Result.OK, other.registerPk());
     }
+    // the client's rule for custom IDs: a letter, then 5..15 word characters or '-'
     assertEquals(RegisterPkResponse.Result.INVALID_ID_FORMAT, changeId("987987987", "9bad", "machine-1", pk));
+    assertEquals(RegisterPkResponse.Result.INVALID_ID_FORMAT, changeId("987987987", "9leading-digit", "machine-1", pk));
+    assertEquals(RegisterPkResponse.Result.INVALID_ID_FORMAT, changeId("987987987", "abcdefghijklmnopq", "machine-1", pk),
+        "17 characters");
+    assertEquals(RegisterPkResponse.Result.INVALID_ID_FORMAT, changeId("987987987", "short", "machine-1", pk));
+    assertEquals(RegisterPkResponse.Result.INVALID_ID_FORMAT, changeId("987987987", "has space", "machine-1", pk));
     assertEquals(RegisterPkResponse.Result.ID_EXISTS, changeId("987987987", "taken_id1", "machine-1", pk));
     assertEquals(RegisterPkResponse.Result.UUID_MISMATCH, changeId("987987987", "my-new-id", "machine-2", pk));
     assertEquals(RegisterPkResponse.Result.OK, changeId("987987987", "my-new-id", "machine-1", new byte[0]));
@@ -283,6 +289,31 @@ class ClientModesTest {
     assertArrayEquals(pk, node.ctx().registry().lookup("my-new-id").toCompletionStage().toCompletableFuture().get().pk());
     assertNull(node.ctx().store().findById("987987987").toCompletionStage().toCompletableFuture().get());
     assertNotNull(node.ctx().store().findById("my-new-id").toCompletionStage().toCompletableFuture().get());
+    // Rust's \w, which the client's check uses, takes non-ASCII letters too
+    assertEquals(RegisterPkResponse.Result.OK, changeId("my-new-id", "Café-01", "machine-1", new byte[0]));
+    assertArrayEquals(pk, node.ctx().registry().lookup("Café-01").toCompletionStage().toCompletableFuture().get().pk());
+  }
+
+  @Test
+  void idChangeCanBeTurnedOff() throws Exception {
+    node.close();
+    node = TestNode.start(dataDir, new JsonObject().put("allowIdChange", false));
+    byte[] pk = Nacl.signKeyPair().publicKey();
+    try (UdpDevice b = new UdpDevice("987987988", "machine-3".getBytes(), pk, node.port("udp"))) {
+      assertEquals(RegisterPkResponse.Result.OK, b.registerPk());
+    }
+    assertEquals(RegisterPkResponse.Result.NOT_SUPPORT, changeId("987987988", "another-id", "machine-3", new byte[0]),
+        "as hbbs answers");
+    assertNotNull(node.ctx().registry().lookup("987987988").toCompletionStage().toCompletableFuture().get(),
+        "the ID stays");
+  }
+
+  @Test
+  void linkHeartbeatsComeOftenEnoughToKeepADeviceRegistered() {
+    assertEquals(10_000, SignalingService.heartbeatMillis(30), "a third of keep_alive");
+    assertEquals(2_000, SignalingService.heartbeatMillis(6));
+    assertEquals(10_000, SignalingService.heartbeatMillis(600), "never less often than REG_TIMEOUT / 3");
+    assertEquals(1_666, SignalingService.heartbeatMillis(5));
   }
 
   private RegisterPkResponse.Result changeId(String oldId, String newId, String uuid, byte[] pk) throws Exception {
