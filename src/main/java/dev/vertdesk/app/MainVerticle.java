@@ -215,17 +215,7 @@ public final class MainVerticle extends VerticleBase {
       if (!block.enabled()) {
         return;
       }
-      JsonObject childConf = block.config();
-      if (name.equals("wsrelay") && !childConf.containsKey("port")) {
-        // hbbr: the WebSocket relay follows an explicitly set relay port (+2)
-        WsRelayVerticle.portFollowingRelay(cfg.verticles()).ifPresent(p -> childConf.put("port", p));
-      }
-      if (!childConf.containsKey("port")) {
-        childConf.put("port", kind.port().applyAsInt(cfg.basePort()));
-      }
-      if (!childConf.containsKey("host")) {
-        childConf.put("host", cfg.bind());
-      }
+      JsonObject childConf = childConfig(name, cfg);
       deployments.add(vertx.deployVerticle(() -> kind.factory().apply(ctx),
           new DeploymentOptions().setInstances(block.instances()).setConfig(childConf)));
     });
@@ -234,6 +224,25 @@ public final class MainVerticle extends VerticleBase {
         LOG.info("Vertdesk node {} started (data {}, {} transport): {}", ctx.nodeId(),
             cfg.dataDir().toAbsolutePath(), vertx.isNativeTransportEnabled() ? "native" : "NIO",
             ctx.boundPorts()));
+  }
+
+  /**
+   * A built-in verticle's {@code config()}: its block, with the port derived from {@code PORT} as
+   * rustdesk-server does (§1.2) and the host from {@code BIND} where the block sets neither.
+   */
+  static JsonObject childConfig(String name, ServerConfig cfg) {
+    JsonObject childConf = VerticleBlock.from(name, cfg.verticles()).config();
+    if (name.equals("wsrelay") && !childConf.containsKey("port")) {
+      // hbbr: the WebSocket relay follows an explicitly set relay port (+2)
+      WsRelayVerticle.portFollowingRelay(cfg.verticles()).ifPresent(p -> childConf.put("port", p));
+    }
+    if (!childConf.containsKey("port")) {
+      childConf.put("port", KINDS.get(name).port().applyAsInt(cfg.basePort()));
+    }
+    if (!childConf.containsKey("host")) {
+      childConf.put("host", cfg.bind());
+    }
+    return childConf;
   }
 
   @Override
