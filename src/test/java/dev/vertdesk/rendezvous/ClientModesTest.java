@@ -197,6 +197,18 @@ class ClientModesTest {
       IdPk idPk = IdPk.parseFrom(Nacl.openSigned(rr.getPk().toByteArray(), serverKey()));
       assertArrayEquals(pk, idPk.getPk().toByteArray());
     }
+    // the other messages for the device come over its link too
+    try (TcpClient sameIp = new TcpClient(node.port("signaling"), "127.0.0.2")) {
+      sameIp.send(punchRequest("tcp-device-1", NatType.ASYMMETRIC));
+      assertEquals(UnionCase.FETCH_LOCAL_ADDR, b.read().getUnionCase(), "same public IP: FetchLocalAddr over the link");
+    }
+    try (TcpClient a2 = new TcpClient(node.port("signaling"), "127.0.0.3")) {
+      a2.send(RendezvousMessage.newBuilder().setRequestRelay(dev.vertdesk.proto.RequestRelay.newBuilder()
+          .setId("tcp-device-1").setUuid("uuid-rr-1").setRelayServer("relay.example")).build());
+      RendezvousMessage forwarded = b.read();
+      assertEquals(UnionCase.REQUEST_RELAY, forwarded.getUnionCase(), "RequestRelay over the link");
+      assertEquals("uuid-rr-1", forwarded.getRequestRelay().getUuid());
+    }
 
     long died = System.nanoTime();
     b.tcp.socket.close();
@@ -237,6 +249,26 @@ class ClientModesTest {
       RelayResponse rr = a.read().getRelayResponse();
       assertEquals("uuid-e-2", rr.getUuid());
       assertEquals(RelayResponse.UnionCase.PK, rr.getUnionCase());
+    }
+    // (e) step 4: the browser opens the WebSocket relay (21119), B the TCP relay (21117); B's
+    // SignedId, sent right behind its RequestRelay, reaches the browser as one binary message
+    byte[] requestRelay = RendezvousMessage.newBuilder().setRequestRelay(
+        dev.vertdesk.proto.RequestRelay.newBuilder().setUuid("uuid-e-2").setLicenceKey(key)).build().toByteArray();
+    byte[] signedId = "signed-id-of-B".getBytes();
+    try (java.net.Socket bRelay = new java.net.Socket("127.0.0.1", node.port("relay"))) {
+      bRelay.setSoTimeout(5000);
+      java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+      frames.write(FrameCodec.encode(requestRelay));
+      frames.write(FrameCodec.encode(signedId));
+      bRelay.getOutputStream().write(frames.toByteArray());
+      try (WsClient browser = new WsClient(node.vertx, node.port("wsrelay"), "/ws/relay", Map.of())) {
+        browser.ws.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(requestRelay));
+        assertArrayEquals(signedId, browser.readBytes(5000), "B's pre-pairing frame, as one message");
+        byte[] publicKey = "public-key-of-A".getBytes();
+        browser.ws.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(publicKey));
+        byte[] expected = FrameCodec.encode(publicKey);
+        assertArrayEquals(expected, bRelay.getInputStream().readNBytes(expected.length), "framed for TCP");
+      }
     }
     try (WsClient q = new WsClient(node.vertx, node.port("ws"))) {
       q.send(RendezvousMessage.newBuilder().setOnlineRequest(OnlineRequest.newBuilder()
