@@ -43,6 +43,22 @@ class AdminHealthTest {
   }
 
   @Test
+  void notReadyWhileAnEnabledListenerIsNotBound() throws Exception {
+    try (TestNode node = TestNode.start(dataDir)) {
+      AdminHttp admin = new AdminHttp(node.port("admin"), dataDir);
+      assertEquals(200, admin.send("GET", "/health/ready", null, null).status());
+      // as while the node is still starting: the relay has not reported its port yet
+      Integer relay = node.ctx().boundPorts().remove("relay");
+      AdminHttp.Reply r = admin.send("GET", "/health/ready", null, null);
+      assertEquals(503, r.status(), r.body());
+      assertEquals(new io.vertx.core.json.JsonArray().add("relay"),
+          r.json().getJsonObject("checks").getJsonObject("verticles").getJsonArray("unbound"));
+      node.ctx().boundPorts().put("relay", relay);
+      assertEquals(200, admin.send("GET", "/health/ready", null, null).status());
+    }
+  }
+
+  @Test
   void notReadyWhileDraining() throws Exception {
     try (TestNode node = TestNode.start(dataDir)) {
       AdminHttp admin = new AdminHttp(node.port("admin"), dataDir);

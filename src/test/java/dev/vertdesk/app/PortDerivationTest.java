@@ -49,6 +49,16 @@ class PortDerivationTest {
   }
 
   @Test
+  void theAdminPortStaysOnLoopbackWhateverBindSays() {
+    ServerConfig cfg = config(new JsonObject(), Map.of("BIND", "0.0.0.0"));
+    assertEquals("0.0.0.0", MainVerticle.childConfig("signaling", cfg).getString("host"));
+    assertEquals("127.0.0.1", MainVerticle.childConfig("admin", cfg).getString("host"));
+    ServerConfig opened = config(new JsonObject().put("verticles", new JsonObject().put("admin",
+        new JsonObject().put("config", new JsonObject().put("host", "10.0.0.5")))), Map.of());
+    assertEquals("10.0.0.5", MainVerticle.childConfig("admin", opened).getString("host"), "opened on purpose");
+  }
+
+  @Test
   void theWebSocketRelayFollowsAnExplicitRelayPort() {
     ServerConfig cfg = config(new JsonObject().put("verticles", new JsonObject()
         .put("relay", new JsonObject().put("config", new JsonObject().put("port", 40000)))), Map.of());
