@@ -72,18 +72,9 @@ javac -nowarn -cp "$JAR" -d "$WORK/classes" "$HERE/PunchBench.java" 2>"$WORK/jav
   || { cat "$WORK/javac.log" >&2; exit 1; }
 
 # ---------------------------------------------------------------- servers
-free_tcp_range() { # <count>: first of <count> consecutive TCP ports on which nobody listens
-  local p i busy
-  for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 30000)); busy=0
-    for ((i = 0; i < $1; i++)); do
-      if ss -Hltn "sport = :$((p + i))" | grep -q .; then busy=1; break; fi
-    done
-    ((busy)) || { echo "$p"; return; }
-  done
-  echo "no free port range" >&2; exit 1
-}
-CPORT=$(free_tcp_range 10)                    # Hazelcast member ports (node A takes the first)
+# shellcheck source=../ports.sh
+source "$HERE/../ports.sh"
+CPORT=$(free_ports 10 t)                    # Hazelcast member ports (node A takes the first)
 CNAME="vertdesk-bench-$$-$RANDOM"            # no other cluster can be joined by mistake
 
 # write_conf <file> <dataDir> <udp enabled> [cluster]
@@ -93,7 +84,8 @@ write_conf() {
   cat >"$1" <<EOF
 {"dataDir": "$2", "bind": "$HOST", $cluster
  "verticles": {"udp": {"enabled": $3, "config": {"port": 0}}, "signaling": {"enabled": true, "config": {"port": 0}},
-   "nat": {"enabled": false}, "relay": {"enabled": false}, "ws": {"enabled": false}, "wsrelay": {"enabled": false}}}
+   "nat": {"enabled": false}, "relay": {"enabled": false}, "ws": {"enabled": false}, "wsrelay": {"enabled": false},
+   "admin": {"enabled": false}}}
 EOF
 }
 

@@ -67,16 +67,10 @@ if ! command -v nginx >/dev/null || ! ls /usr/lib/nginx/modules/ngx_stream_modul
 fi
 command -v jcmd >/dev/null || { echo "jcmd (JDK) is needed" >&2; exit 1; }
 
-free_port() { # a TCP port on 127.0.0.1 with the next one free too
-  local p
-  for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 30000))
-    if ! ss -Hltn "sport = :$p" | grep -q . && ! ss -Hltn "sport = :$((p + 1))" | grep -q .; then echo "$p"; return; fi
-  done
-  echo "no free port" >&2; exit 1
-}
-RPORT=$(free_port)   # our relay
-NPORT=$(free_port)   # nginx; NPORT+1 is the tool's sink behind it
+# shellcheck source=../ports.sh
+source "$HERE/../ports.sh"
+RPORT=$(free_ports 3 t)   # our relay
+NPORT=$((RPORT + 1))      # nginx; NPORT+1 is the tool's sink behind it
 SINK=$((NPORT + 1))
 
 # ---------------------------------------------------------------- servers
@@ -85,7 +79,7 @@ start_relay() { # sets RPID
   cat >"$WORK/relay.json" <<EOF
 {"dataDir": "$WORK/data", "key": "",
  "verticles": {"udp": {"enabled": false}, "signaling": {"enabled": false}, "nat": {"enabled": false},
-   "ws": {"enabled": false},
+   "ws": {"enabled": false}, "wsrelay": {"enabled": false}, "admin": {"enabled": false},
    "relay": {"enabled": true, "instances": 1, "config": {"host": "127.0.0.1", "port": $RPORT,
      "checkKey": false, "totalBandwidth": 0, "singleBandwidth": 0, "limitSpeed": 0,
      "idleTimeoutSeconds": 3600, "pairTimeoutSeconds": 120}}}}

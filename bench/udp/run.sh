@@ -78,27 +78,22 @@ javac -nowarn -cp "$JAR" -d "$WORK" "$HERE/NettyUdpEcho.java" 2>"$WORK/javac.log
 GEN=$WORK/udpreg
 
 # ---------------------------------------------------------------- helpers
-free_port() { # a UDP port on 127.0.0.1 nobody listens on
-  local p
-  for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 30000))
-    if ! ss -Hlun "sport = :$p" | grep -q . && ! ss -Hlun "sport = :$((p + 1))" | grep -q .; then echo "$p"; return; fi
-  done
-  echo "no free port" >&2; exit 1
-}
+# shellcheck source=../ports.sh
+source "$HERE/../ports.sh"
 
-write_conf() { # file dataDir port with-relay-entry
+write_conf() { # file dataDir port with-entries-for-the-other-verticles
   local relay=""
-  [[ $4 == 1 ]] && relay=', "relay": {"enabled": false}'
+  # a jar older than these verticles refuses their names: start_vertdesk then tries without
+  [[ $4 == 1 ]] && relay=', "relay": {"enabled": false}, "ws": {"enabled": false}, "wsrelay": {"enabled": false}, "admin": {"enabled": false}'
   cat >"$1" <<EOF
-{"dataDir": "$2", "key": "",
+{"dataDir": "$2", "key": "", "bind": "$HOST",
  "verticles": {"udp": {"config": {"port": $3, "host": "$HOST", "rmem": $RMEM}},
                "signaling": {"enabled": false}, "nat": {"enabled": false}$relay},
  "limits": {"ipMaxPerWindow": 1000000000, "idsPerIpPerDay": 1000000000, "idMaxPerWindow": 1000000}}
 EOF
 }
 
-# start_vertdesk <name> <dataDir> <port>: sets VPID; tries with a "relay" entry, then without
+# start_vertdesk <name> <dataDir> <port>: sets VPID; tries with entries for the other verticles, then without
 start_vertdesk() {
   local name=$1 data=$2 port=$3 relay
   mkdir -p "$data"
@@ -115,7 +110,7 @@ start_vertdesk() {
     done
     kill "$VPID" 2>/dev/null || true
     wait "$VPID" 2>/dev/null || true
-    if ! grep -q "'verticles.relay': unknown verticle" "$WORK/$name.log"; then break; fi
+    if ! grep -Eq "'verticles\.(relay|ws|wsrelay|admin)': unknown verticle" "$WORK/$name.log"; then break; fi
   done
   echo "Vertdesk did not start, see $WORK/$name.log:" >&2
   tail -20 "$WORK/$name.log" >&2
@@ -187,7 +182,7 @@ cell() {
 mid() { local -n a=$1 n=${1}_N; if ((${#a[@]})); then median "${a[@]}"; else median "${n[@]}"; fi; }
 
 # ---------------------------------------------------------------- servers
-VPORT=$(free_port)
+VPORT=$(free_ports 2 u)
 EPORT=$((VPORT + 1))
 log "work dir $WORK; Vertdesk on $HOST:$VPORT, Netty echo on $HOST:$EPORT; quick=$QUICK"
 start_vertdesk vertdesk "$SHM/data" "$VPORT"
