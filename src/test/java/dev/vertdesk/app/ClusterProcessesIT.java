@@ -97,18 +97,30 @@ class ClusterProcessesIT {
     throw new AssertionError("node did not start:\n" + String.join("\n", lines));
   }
 
-  @Test
-  void punchesForDevicesOnAHungNodeAreAnsweredOfflineWithinTheRequestTimeout() throws Exception {
-    String cluster = "vertdesk-it-" + UUID.randomUUID();
-    int hazelcastPort;
+  private String cluster;
+  private int hazelcastPort;
+
+  /** The first of two nodes on one data directory, in a cluster of its own: UDP registration and signaling. */
+  private Node launchFirst() throws Exception {
+    cluster = "vertdesk-it-" + UUID.randomUUID();
     try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       hazelcastPort = free.getLocalPort();
     }
-    Node first = launch(nodeConf(dataDir, cluster, hazelcastPort, List.of("udp", "signaling")));
+    return launch(nodeConf(dataDir, cluster, hazelcastPort, List.of("udp", "signaling")));
+  }
+
+  /** The second: signaling only, so whatever reaches a device over UDP left from the first. */
+  private Node launchSecond() throws Exception {
+    return launch(nodeConf(dataDir, cluster, hazelcastPort, List.of("signaling")));
+  }
+
+  @Test
+  void punchesForDevicesOnAHungNodeAreAnsweredOfflineWithinTheRequestTimeout() throws Exception {
+    Node first = launchFirst();
     Node second = null;
     List<TcpClient> askers = new ArrayList<>();
     try {
-      second = launch(nodeConf(dataDir, cluster, hazelcastPort, List.of("signaling")));
+      second = launchSecond();
       String key = Files.readString(dataDir.resolve("id_ed25519.pub")).trim();
       // several devices, so that some directory entries live in partitions the hung node owns
       List<String> ids = new ArrayList<>();
@@ -157,15 +169,10 @@ class ClusterProcessesIT {
 
   @Test
   void deviceOnOneNodeIsPunchedThroughTheOther() throws Exception {
-    String cluster = "vertdesk-it-" + UUID.randomUUID();
-    int hazelcastPort;
-    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      hazelcastPort = free.getLocalPort();
-    }
-    Node first = launch(nodeConf(dataDir, cluster, hazelcastPort, List.of("udp", "signaling")));
+    Node first = launchFirst();
     Node second = null;
     try {
-      second = launch(nodeConf(dataDir, cluster, hazelcastPort, List.of("signaling")));
+      second = launchSecond();
       String key = Files.readString(dataDir.resolve("id_ed25519.pub")).trim();
       try (UdpDevice b = new UdpDevice("800100100", "it-uuid".getBytes(), Nacl.signKeyPair().publicKey(),
           first.ports().get("udp"), "127.0.0.2");

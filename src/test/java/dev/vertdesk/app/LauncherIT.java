@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertdesk.proto.RegisterPeer;
 import dev.vertdesk.proto.RendezvousMessage;
+import dev.vertdesk.testing.JarProcess;
 import dev.vertdesk.testing.UdpDevice;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -42,18 +43,9 @@ class LauncherIT {
     return pb.start();
   }
 
-  private static JsonObject loopbackConf(Path dataDir) {
-    JsonObject port0 = new JsonObject().put("port", 0);
-    JsonObject verticles = new JsonObject();
-    for (String name : ConfigNames.BUILT_IN) {
-      verticles.put(name, new JsonObject().put("config", port0.copy()));
-    }
-    return new JsonObject().put("dataDir", dataDir.toString()).put("bind", "127.0.0.1").put("verticles", verticles);
-  }
-
   @Test
   void startsPrintsKeyAndServes() throws Exception {
-    Process p = launch(loopbackConf(dataDir));
+    Process p = launch(JarProcess.loopbackConf(dataDir));
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
       String key = null;
@@ -94,7 +86,7 @@ class LauncherIT {
   @Test
   void malformedKeyFileIsFatal() throws Exception {
     Files.writeString(dataDir.resolve("id_ed25519"), "not-a-key");
-    Process p = launch(loopbackConf(dataDir));
+    Process p = launch(JarProcess.loopbackConf(dataDir));
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertNotEquals(0, p.exitValue(), output);
@@ -103,7 +95,7 @@ class LauncherIT {
 
   @Test
   void badConfigValueNamesTheKey() throws Exception {
-    Process p = launch(loopbackConf(dataDir).put("port", "not-a-port"));
+    Process p = launch(JarProcess.loopbackConf(dataDir).put("port", "not-a-port"));
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertNotEquals(0, p.exitValue(), output);

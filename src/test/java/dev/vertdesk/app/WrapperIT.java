@@ -3,9 +3,7 @@ package dev.vertdesk.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vertdesk.config.ConfigLoader;
 import dev.vertdesk.testing.JarProcess;
-import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,14 +52,7 @@ class WrapperIT {
 
   @Test
   void runsTheAdminClientAgainstARunningNode() throws Exception {
-    JsonObject port0 = new JsonObject().put("port", 0);
-    JsonObject verticles = new JsonObject();
-    for (String name : ConfigLoader.defaults().getJsonObject("verticles").fieldNames()) {
-      verticles.put(name, new JsonObject().put("config", port0.copy()));
-    }
-    JsonObject conf = new JsonObject().put("dataDir", dataDir.toString()).put("bind", "127.0.0.1")
-        .put("verticles", verticles);
-    try (JarProcess node = JarProcess.start(conf)) {
+    try (JarProcess node = JarProcess.start(JarProcess.loopbackConf(dataDir))) {
       Map<String, Integer> ports = node.awaitStarted(60_000);
       String url = "http://127.0.0.1:" + ports.get("admin");
       String token = dataDir.resolve("admin.token").toString();

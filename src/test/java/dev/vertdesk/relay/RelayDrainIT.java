@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vertdesk.config.ConfigLoader;
 import dev.vertdesk.testing.JarProcess;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -40,14 +39,9 @@ class RelayDrainIT {
 
   @Test
   void sigtermLetsTheLiveSessionFinishUpToTheDeadline() throws Exception {
-    JsonObject port0 = new JsonObject().put("port", 0);
-    JsonObject verticles = new JsonObject();
-    for (String name : ConfigLoader.defaults().getJsonObject("verticles").fieldNames()) {
-      verticles.put(name, new JsonObject().put("config", port0.copy()));
-    }
-    verticles.getJsonObject("relay").getJsonObject("config").put("totalBandwidth", 0).put("singleBandwidth", 0);
-    JsonObject conf = new JsonObject().put("dataDir", dataDir.toString()).put("bind", "127.0.0.1")
-        .put("drainTimeoutSeconds", 6).put("verticles", verticles);
+    JsonObject conf = JarProcess.loopbackConf(dataDir).put("drainTimeoutSeconds", 6);
+    conf.getJsonObject("verticles").getJsonObject("relay").getJsonObject("config")
+        .put("totalBandwidth", 0).put("singleBandwidth", 0);
     try (JarProcess p = JarProcess.start(conf)) {
       Map<String, Integer> ports = p.awaitStarted(60_000);
       int relay = ports.get("relay");
@@ -81,13 +75,7 @@ class RelayDrainIT {
 
   @Test
   void sigtermWithoutLiveSessionsReportsNotReadyForTheGraceThenStops() throws Exception {
-    JsonObject port0 = new JsonObject().put("port", 0);
-    JsonObject verticles = new JsonObject();
-    for (String name : ConfigLoader.defaults().getJsonObject("verticles").fieldNames()) {
-      verticles.put(name, new JsonObject().put("config", port0.copy()));
-    }
-    JsonObject conf = new JsonObject().put("dataDir", dataDir.toString()).put("bind", "127.0.0.1")
-        .put("drainTimeoutSeconds", 60).put("drainGraceSeconds", 3).put("verticles", verticles);
+    JsonObject conf = JarProcess.loopbackConf(dataDir).put("drainTimeoutSeconds", 60).put("drainGraceSeconds", 3);
     try (JarProcess p = JarProcess.start(conf)) {
       Map<String, Integer> ports = p.awaitStarted(60_000);
       URI ready = URI.create("http://127.0.0.1:" + ports.get("admin") + "/health/ready");

@@ -33,6 +33,15 @@ public final class JarProcess implements AutoCloseable {
     reader.start();
   }
 
+  /** A node on 127.0.0.1 with every built-in verticle on a port of the kernel's choosing. */
+  public static JsonObject loopbackConf(Path dataDir) {
+    JsonObject verticles = new JsonObject();
+    for (String name : dev.vertdesk.config.ConfigLoader.defaults().getJsonObject("verticles").fieldNames()) {
+      verticles.put(name, new JsonObject().put("config", new JsonObject().put("port", 0)));
+    }
+    return new JsonObject().put("dataDir", dataDir.toString()).put("bind", "127.0.0.1").put("verticles", verticles);
+  }
+
   /** Starts the jar (system property {@code vertdesk.jar}) with {@code conf} and a clean environment. */
   public static JarProcess start(JsonObject conf) throws IOException {
     String jar = System.getProperty("vertdesk.jar", "target/vertdesk.jar");
