@@ -56,6 +56,9 @@ public final class Clustering implements ClusterView {
   private final Set<String> members = ConcurrentHashMap.newKeySet();
   private final List<Consumer<String>> leftListeners = new CopyOnWriteArrayList<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final List<Long> timers = new ArrayList<>();
+  /** How often the oldest member removes directory entries of nodes that are gone. */
+  static final long DIRECTORY_SWEEP_MILLIS = 60_000;
   private final UUID membershipListener;
   private final long operationTimeoutMillis;
 
@@ -154,6 +157,7 @@ public final class Clustering implements ClusterView {
     IMap<String, com.hazelcast.core.HazelcastJsonValue> directory = hazelcast.getMap(PEERS_MAP);
     HazelcastPeerRegistry registry = new HazelcastPeerRegistry(vertx, this, local, directory, nodes);
     consumers.add(registry.listen());
+    timers.add(vertx.setPeriodic(DIRECTORY_SWEEP_MILLIS, t -> registry.sweepDeparted()));
     return registry;
   }
 
@@ -174,6 +178,8 @@ public final class Clustering implements ClusterView {
 
   /** Stops listening; the cluster manager itself leaves when Vert.x closes. */
   public Future<Void> close() {
+    timers.forEach(vertx::cancelTimer);
+    timers.clear();
     try {
       hazelcast.getCluster().removeMembershipListener(membershipListener);
     } catch (RuntimeException e) {

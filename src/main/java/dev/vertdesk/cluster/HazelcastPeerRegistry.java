@@ -284,6 +284,22 @@ final class HazelcastPeerRegistry implements PeerRegistry {
     }, false).onFailure(e -> LOG.warn("entries of departed node {} not removed: {}", node, e.toString()));
   }
 
+  /**
+   * Removes the entries of nodes that are no longer members, should the removal when they left
+   * have failed (or the oldest member have left at the same time). Run by the oldest member, now
+   * and then: node IDs are new at every start, so nothing else would ever overwrite them.
+   */
+  void sweepDeparted() {
+    if (!cluster.oldest()) {
+      return;
+    }
+    String[] live = cluster.members().toArray(String[]::new);
+    vertx.executeBlocking(() -> {
+      directory.removeAll(Predicates.not(Predicates.in("n", live)));
+      return null;
+    }, false).onFailure(e -> LOG.warn("directory sweep failed: {}", e.toString()));
+  }
+
   private static String owner(HazelcastJsonValue entry) {
     return entry == null ? null : new JsonObject(entry.getValue()).getString("n");
   }

@@ -404,6 +404,33 @@ class ClusterTest {
     }
   }
 
+  @Test
+  @Order(11)
+  void directoryEntriesOfNodesThatAreGoneAreSweptAway() throws Exception {
+    com.hazelcast.core.HazelcastInstance hz = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
+        ((io.vertx.core.internal.VertxInternal) node2.vertx).clusterManager()).getHazelcastInstance();
+    com.hazelcast.map.IMap<String, com.hazelcast.core.HazelcastJsonValue> directory = hz.getMap(Clustering.PEERS_MAP);
+    directory.put("stale-700", new com.hazelcast.core.HazelcastJsonValue(
+        new JsonObject().put("n", "a-node-long-gone").put("ip", "127.0.0.2").put("port", 1).encode()));
+    // node 1, stopped above, must be out of the membership: the oldest member does the sweep
+    long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (hz.getCluster().getMembers().size() > 2 && System.nanoTime() < settle) {
+      Thread.sleep(100);
+    }
+    try (UdpDevice live = registerOn(node2, "701000001", "127.0.0.14")) {
+      assertNotNull(directory.get("701000001"), "a live node's entry");
+      for (TestNode n : new TestNode[] {node2, node3}) {
+        ((HazelcastPeerRegistry) n.ctx().registry()).sweepDeparted(); // only the oldest sweeps
+      }
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (directory.containsKey("stale-700") && System.nanoTime() < until) {
+        Thread.sleep(50);
+      }
+      assertFalse(directory.containsKey("stale-700"), "the departed node's entry is gone");
+      assertNotNull(directory.get("701000001"), "the live node's entry stays");
+    }
+  }
+
   private static Socket relayConnect(TestNode node, String uuid) throws IOException {
     Socket s = new Socket();
     s.connect(new InetSocketAddress("127.0.0.1", node.port("relay")), 3000);
