@@ -15,14 +15,15 @@ public final class CompatOptions {
   private final Map<String, String> values = new TreeMap<>();
 
   /**
-   * @param dotEnv  entries of the data directory's {@code .env} (lower precedence)
-   * @param environ the process environment (wins, as with every dotenv loader)
+   * @param dotEnv  entries of the data directory's {@code .env}: they win, as in hbbs, which
+   *                stores them into its environment over what it inherited (PROTOCOL.md §9.1)
+   * @param environ the process environment
    */
   public CompatOptions(Map<String, String> dotEnv, Map<String, String> environ) {
     // TreeMap iteration is alphabetical, so among variables that normalise alike the
     // alphabetically first wins, as in hbbs.
-    putAll(new TreeMap<>(dotEnv));
     putAll(new TreeMap<>(environ));
+    putAll(new TreeMap<>(dotEnv));
   }
 
   private void putAll(Map<String, String> source) {

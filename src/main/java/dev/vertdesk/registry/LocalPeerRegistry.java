@@ -139,7 +139,8 @@ public final class LocalPeerRegistry implements PeerRegistry {
     byte[] guid;
     String previousIp;
     synchronized (p) {
-      created = p.uuid == null;
+      // a stored row without a uuid counts as a new peer (§5.4.2 step 5), not as another machine
+      created = p.uuid == null || p.uuid.length == 0;
       previousIp = !created && p.ip != null && !Arrays.equals(ip, p.ip) ? ipText(p.ip) : null;
       if (!created) {
         boolean sameIp = Arrays.equals(ip, p.ip);

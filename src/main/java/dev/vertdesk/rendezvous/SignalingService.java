@@ -144,7 +144,9 @@ public final class SignalingService {
   private void punch(SignalingConnection c, PunchHoleRequest req, PeerView b) {
     InetSocketAddress a = c.remote();
     String relay = ctx.relays().next();
-    NatType natType = req.getNatType();
+    // the raw value: a client newer than our schema may send a type we do not know, and hbbs
+    // passes it on as it came (the enum accessor would throw on it)
+    int natType = req.getNatTypeValue();
     boolean aLan = isLan(a.getAddress());
     boolean bLan = isLan(b.endpoint().getAddress());
     boolean forced = ctx.alwaysUseRelay().get() || req.getForceRelay() || (aLan ^ bLan);
@@ -152,7 +154,7 @@ public final class SignalingService {
       if (bLan) {
         relay = config.localIp(); // B is on our LAN: give it the relay's LAN address
       }
-      natType = NatType.SYMMETRIC;
+      natType = NatType.SYMMETRIC_VALUE;
     }
     // ALWAYS_USE_RELAY does not stop LAN direct connections (§12 item 18); a client that asks
     // for relay itself does.
@@ -167,7 +169,7 @@ public final class SignalingService {
       outcome = "local";
     } else {
       toB = RendezvousMessage.newBuilder().setPunchHole(PunchHole.newBuilder()
-          .setSocketAddr(mangledA).setNatType(natType).setRelayServer(relay)).build();
+          .setSocketAddr(mangledA).setNatTypeValue(natType).setRelayServer(relay)).build();
       outcome = "punch";
     }
     ctx.devices().send(b, toB).onComplete(ar -> {

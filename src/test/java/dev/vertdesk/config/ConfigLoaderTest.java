@@ -53,11 +53,14 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void dotEnvIsReadAndEnvironmentWins() throws Exception {
+  void dotEnvIsReadAndWinsOverTheEnvironmentAsInHbbs() throws Exception {
     Files.writeString(dir.resolve(".env"), "# rustdesk-server .env\nRELAY_SERVERS=\"from.env:21117\"\nPORT=21000\nexport RMEM=4194304\n");
-    ServerConfig c = load(new JsonObject(), Map.of("PORT", "22000"));
+    ServerConfig c = load(new JsonObject(), Map.of("PORT", "22000", "KEY", "_"));
     assertEquals(List.of("from.env:21117"), c.relayServers());
-    assertEquals(22000, c.basePort());
+    assertEquals(21000, c.basePort(), ".env over the inherited environment");
+    assertEquals("_", c.key(), "what .env does not set comes from the environment");
+    ServerConfig prefixed = load(new JsonObject(), Map.of("VERTDESK_PORT", "23000"));
+    assertEquals(23000, prefixed.basePort(), "VERTDESK_* variables win over both");
     JsonObject tree = ConfigLoader.load(new JsonObject().put("dataDir", dir.toString()), Map.of());
     assertEquals("4194304", tree.getJsonObject("verticles").getJsonObject("udp").getJsonObject("config").getString("rmem"));
   }

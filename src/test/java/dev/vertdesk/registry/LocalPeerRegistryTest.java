@@ -170,6 +170,15 @@ class LocalPeerRegistryTest {
   }
 
   @Test
+  void aStoredRowWithoutUuidIsTakenByTheFirstDevice() throws Exception {
+    // hbbs treats an empty stored uuid as a new peer; UUID_MISMATCH would make it renumber
+    store.rows.put("555666778", new StoredPeer(new byte[16], "555666778", new byte[0], new byte[0], ""));
+    assertEquals(Result.OK, register("555666778", "u-first", new byte[] {7}, addr("1.2.3.4", 9)));
+    assertEquals(Result.UUID_MISMATCH, register("555666778", "u-other", new byte[] {8}, addr("5.6.7.8", 9)),
+        "and it is then that device's");
+  }
+
+  @Test
   void failedWriteIsReportedAndRetried() throws Exception {
     store.failWrites = true;
     assertEquals(Result.SERVER_ERROR, register("123456789", "u1", new byte[] {1}, addr("1.2.3.4", 1)));

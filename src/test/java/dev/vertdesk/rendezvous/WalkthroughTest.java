@@ -82,6 +82,35 @@ class WalkthroughTest {
   }
 
   @Test
+  void aNatTypeNewerThanOurSchemaIsPassedOnAsItCame() throws Exception {
+    try (UdpDevice b = device("200300499", "127.0.0.2");
+         TcpClient a = new TcpClient(node.port("signaling"), "127.0.0.3")) {
+      a.send(RendezvousMessage.newBuilder().setPunchHoleRequest(PunchHoleRequest.newBuilder()
+          .setId("200300499").setNatTypeValue(7).setLicenceKey(key).setVersion("1.4.2")).build());
+      RendezvousMessage toB = b.receive(UnionCase.PUNCH_HOLE);
+      assertNotNull(toB, "B is still told to punch");
+      assertEquals(7, toB.getPunchHole().getNatTypeValue());
+    }
+  }
+
+  @Test
+  void aPeerWithoutVersionGetsNoSignedKey() throws Exception {
+    // very old clients send no version; hbbs answers them with an empty pk (§5.5, §12 item 13)
+    try (UdpDevice b = device("200300498", "127.0.0.2");
+         TcpClient a = new TcpClient(node.port("signaling"), "127.0.0.3")) {
+      a.send(punchRequest("200300498", key));
+      PunchHole ph = b.receive(UnionCase.PUNCH_HOLE).getPunchHole();
+      try (TcpClient bConn = new TcpClient(node.port("signaling"), "127.0.0.2")) {
+        bConn.send(RendezvousMessage.newBuilder().setPunchHoleSent(PunchHoleSent.newBuilder()
+            .setSocketAddr(ph.getSocketAddr()).setId("200300498").setNatType(NatType.ASYMMETRIC)).build());
+        PunchHoleResponse resp = a.read().getPunchHoleResponse();
+        assertFalse(resp.getSocketAddr().isEmpty(), "a success");
+        assertTrue(resp.getPk().isEmpty(), "without a signed key");
+      }
+    }
+  }
+
+  @Test
   void a_deviceRegistersAndStaysOnline() throws Exception {
     try (UdpDevice b = new UdpDevice("100200300", "machine-uid".getBytes(), Nacl.signKeyPair().publicKey(),
         node.port("udp"))) {
