@@ -71,6 +71,36 @@ class PolicyTest {
     }
   }
 
+  /** A asks from {@code aIp}; B (outside the LAN) answers with a relay; what A is told. */
+  private static String relayToldTo(TestNode node, UdpDevice b, String aIp, String relayOfB) throws Exception {
+    try (TcpClient a = new TcpClient(node.port("signaling"), aIp)) {
+      a.send(RendezvousMessage.newBuilder().setPunchHoleRequest(PunchHoleRequest.newBuilder()
+          .setId(b.id).setNatType(NatType.ASYMMETRIC)
+          .setLicenceKey(node.ctx().keys().validationKey().orElseThrow())).build());
+      RendezvousMessage toB = b.receive(UnionCase.PUNCH_HOLE);
+      try (TcpClient bConn = new TcpClient(node.port("signaling"), "127.0.0.4")) {
+        bConn.send(RendezvousMessage.newBuilder().setRelayResponse(dev.vertdesk.proto.RelayResponse.newBuilder()
+            .setSocketAddr(toB.getPunchHole().getSocketAddr()).setUuid("u-" + aIp).setRelayServer(relayOfB)
+            .setId(b.id).setVersion("1.4.2")).build());
+      }
+      return a.read().getRelayResponse().getRelayServer();
+    }
+  }
+
+  @Test
+  void maskRewritesTheRelayOfARelayResponse() throws Exception {
+    // §5.4.7: A on the LAN gets the server's LAN address; A outside, offered that LAN address by
+    // B, gets the next public relay instead
+    JsonObject conf = new JsonObject().put("mask", "127.0.0.2/32").put("localIp", "10.1.2.3")
+        .put("relayServers", "public.example:21117");
+    try (TestNode node = TestNode.start(dataDir, conf);
+         UdpDevice b = registered(node, "222333445", "127.0.0.4")) {
+      assertEquals("10.1.2.3", relayToldTo(node, b, "127.0.0.2", "public.example:21117"));
+      assertEquals("public.example:21117", relayToldTo(node, b, "127.0.0.3", "10.1.2.3"));
+      assertEquals("other.example", relayToldTo(node, b, "127.0.0.5", "other.example"), "else as B chose");
+    }
+  }
+
   @Test
   void bothInsideMaskIsSameIntranet() throws Exception {
     try (TestNode node = TestNode.start(dataDir, new JsonObject().put("mask", "127.0.0.0/8").put("localIp", "10.1.2.3"));
