@@ -181,6 +181,7 @@ class WalkthroughTest {
         assertNotNull(toA);
         assertTrue(toA.getRelayResponse().getSocketAddr().isEmpty(), "A's address is stripped");
         assertEquals("1.4.2", toA.getRelayResponse().getVersion());
+        assertTrue(bConn.closedByServer(2000), "B's connection is closed once its answer is delivered");
       }
     }
   }
