@@ -50,5 +50,15 @@ class RestartTest {
           new UdpDevice("123123123", "another-machine".getBytes(), pk, node.port("udp")).registerPk(),
           "ownership survives too");
     }
+
+    // walk-through (a) step 6 as the client lives it: its first heartbeat after the restart
+    // asks for its key, the RegisterPk finds the stored record, the next heartbeat is plain
+    try (TestNode node = TestNode.start(dataDir);
+         UdpDevice b = new UdpDevice("123123123", "uid-1".getBytes(), pk, node.port("udp"))) {
+      assertEquals(Boolean.TRUE, b.heartbeat(), "not in memory: request_pk");
+      assertEquals(RegisterPkResponse.Result.OK, b.registerPk(), "the stored record, same uuid and key");
+      assertEquals(Boolean.FALSE, b.heartbeat());
+      assertTrue(node.ctx().registry().cached("123123123").online());
+    }
   }
 }
