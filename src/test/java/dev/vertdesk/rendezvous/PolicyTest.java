@@ -39,11 +39,15 @@ class PolicyTest {
     return b;
   }
 
+  private static RendezvousMessage punchRequest(TestNode node, UdpDevice b) {
+    return RendezvousMessage.newBuilder().setPunchHoleRequest(PunchHoleRequest.newBuilder()
+        .setId(b.id).setNatType(NatType.ASYMMETRIC)
+        .setLicenceKey(node.ctx().keys().validationKey().orElseThrow())).build();
+  }
+
   private static PunchHole punch(TestNode node, UdpDevice b, String fromIp, UnionCase expected) throws Exception {
     try (TcpClient a = new TcpClient(node.port("signaling"), fromIp)) {
-      a.send(RendezvousMessage.newBuilder().setPunchHoleRequest(PunchHoleRequest.newBuilder()
-          .setId(b.id).setNatType(NatType.ASYMMETRIC)
-          .setLicenceKey(node.ctx().keys().validationKey().orElseThrow())).build());
+      a.send(punchRequest(node, b));
       RendezvousMessage m = b.receive(expected);
       assertNotNull(m, "expected " + expected);
       return expected == UnionCase.PUNCH_HOLE ? m.getPunchHole() : null;
@@ -74,9 +78,7 @@ class PolicyTest {
   /** A asks from {@code aIp}; B (outside the LAN) answers with a relay; what A is told. */
   private static String relayToldTo(TestNode node, UdpDevice b, String aIp, String relayOfB) throws Exception {
     try (TcpClient a = new TcpClient(node.port("signaling"), aIp)) {
-      a.send(RendezvousMessage.newBuilder().setPunchHoleRequest(PunchHoleRequest.newBuilder()
-          .setId(b.id).setNatType(NatType.ASYMMETRIC)
-          .setLicenceKey(node.ctx().keys().validationKey().orElseThrow())).build());
+      a.send(punchRequest(node, b));
       RendezvousMessage toB = b.receive(UnionCase.PUNCH_HOLE);
       try (TcpClient bConn = new TcpClient(node.port("signaling"), "127.0.0.4")) {
         bConn.send(RendezvousMessage.newBuilder().setRelayResponse(dev.vertdesk.proto.RelayResponse.newBuilder()
