@@ -42,9 +42,7 @@ public final class ClusterSupport {
   }
 
   static Config hazelcastConfig(ClusterConfig cluster) {
-    if (cluster.host().isEmpty()) {
-      cluster = cluster.withHost(null);
-    }
+    cluster = cluster.withHost(null); // keeps a set host; loopback where none is known
     Config cfg;
     if (!cluster.configFile().isEmpty()) {
       Path file = Path.of(cluster.configFile());

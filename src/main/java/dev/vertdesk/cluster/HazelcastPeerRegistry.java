@@ -62,11 +62,7 @@ final class HazelcastPeerRegistry implements PeerRegistry {
 
   @Override
   public Future<HeartbeatOutcome> heartbeat(String id, InetSocketAddress from) {
-    // a device arriving from another node: what this node remembers of it may be stale, so the
-    // heartbeat asks for its key (request_pk) and the RegisterPk reads the shared store
-    if (!published.containsKey(id)) {
-      local.forgetCopy(id);
-    }
+    forgetUnlessHeld(id);
     return local.heartbeat(id, from).compose(outcome -> {
       if (outcome.requestPk()) {
         return Future.succeededFuture(outcome);
@@ -78,11 +74,20 @@ final class HazelcastPeerRegistry implements PeerRegistry {
     });
   }
 
-  @Override
-  public Future<RegisterPkOutcome> registerPk(String id, byte[] uuid, byte[] pk, InetSocketAddress from) {
+  /**
+   * A device arriving from another node: what this node remembers of it may be stale (another
+   * node may have changed its key or address), so its heartbeat asks for the key (request_pk) and
+   * the RegisterPk reads the shared store.
+   */
+  private void forgetUnlessHeld(String id) {
     if (!published.containsKey(id)) {
       local.forgetCopy(id);
     }
+  }
+
+  @Override
+  public Future<RegisterPkOutcome> registerPk(String id, byte[] uuid, byte[] pk, InetSocketAddress from) {
+    forgetUnlessHeld(id);
     return local.registerPk(id, uuid, pk, from).compose(outcome ->
         outcome.result() == Result.OK ? publish(id).map(outcome) : Future.succeededFuture(outcome));
   }

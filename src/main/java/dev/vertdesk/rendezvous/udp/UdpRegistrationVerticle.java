@@ -71,8 +71,8 @@ public final class UdpRegistrationVerticle extends VerticleBase {
   private final LongAdder dropped = new LongAdder();
   private Channel channel;
   private MessageConsumer<DatagramSend> sendConsumer;
-  /** Vert.x's own datagram series (vertx_datagram_*), fed from the Netty channel; null without metrics. */
-  private DatagramSocketMetrics metrics;
+  /** Vert.x's own datagram series (vertx_datagram_*), fed from the Netty channel; no-op without metrics. */
+  private DatagramSocketMetrics metrics = new DatagramSocketMetrics() { };
 
   public UdpRegistrationVerticle(ServerContext ctx) {
     this.ctx = ctx;
@@ -115,16 +115,15 @@ public final class UdpRegistrationVerticle extends VerticleBase {
       int port = ((InetSocketAddress) channel.localAddress()).getPort();
       ctx.boundPorts().put("udp", port);
       VertxMetrics vertxMetrics = vx.metrics();
-      if (vertxMetrics != null) {
-        metrics = vertxMetrics.createDatagramSocketMetrics(new DatagramSocketOptions());
-        if (metrics != null) {
-          metrics.listening(host, SocketAddress.inetSocketAddress(port, host));
-        }
+      DatagramSocketMetrics m = vertxMetrics == null ? null : vertxMetrics.createDatagramSocketMetrics(new DatagramSocketOptions());
+      if (m != null) {
+        m.listening(host, SocketAddress.inetSocketAddress(port, host));
+        metrics = m;
       }
       sendConsumer = vertx.eventBus().localConsumer(Addresses.UDP_SEND, msg -> {
         DatagramSend d = msg.body();
         DatagramPacket out = new DatagramPacket(Unpooled.wrappedBuffer(d.payload()), d.to());
-        written(d.payload().length);
+        metrics.bytesWritten(null, null, d.payload().length);
         channel.writeAndFlush(out).addListener(w -> {
           if (w.isSuccess()) {
             msg.reply(null);
@@ -138,18 +137,9 @@ public final class UdpRegistrationVerticle extends VerticleBase {
     });
   }
 
-  private void written(int bytes) {
-    DatagramSocketMetrics m = metrics;
-    if (m != null) {
-      m.bytesWritten(null, null, bytes);
-    }
-  }
-
   @Override
   public Future<?> stop() {
-    if (metrics != null) {
-      metrics.close();
-    }
+    metrics.close();
     Future<Void> consumer = sendConsumer == null ? Future.succeededFuture() : sendConsumer.unregister();
     Promise<Void> closed = Promise.promise();
     if (channel == null) {
@@ -169,10 +159,7 @@ public final class UdpRegistrationVerticle extends VerticleBase {
 
     @Override
     protected void channelRead0(ChannelHandlerContext chctx, DatagramPacket packet) {
-      DatagramSocketMetrics dm = metrics;
-      if (dm != null) {
-        dm.bytesRead(null, null, packet.content().readableBytes());
-      }
+      metrics.bytesRead(null, null, packet.content().readableBytes());
       RendezvousMessage m = Envelopes.parse(packet.content().nioBuffer());
       if (m == null) {
         dropped.increment(); // garbage is ignored silently, as hbbs does (§2.2)
@@ -191,10 +178,7 @@ public final class UdpRegistrationVerticle extends VerticleBase {
     public void exceptionCaught(ChannelHandlerContext chctx, Throwable cause) {
       // e.g. ICMP port unreachable surfaced as a send error: per packet, never fatal
       LOG.debug("udp error: {}", cause.toString());
-      DatagramSocketMetrics dm = metrics;
-      if (dm != null) {
-        dm.exceptionOccurred(null, null, cause);
-      }
+      metrics.exceptionOccurred(null, null, cause);
     }
   }
 
@@ -302,7 +286,7 @@ public final class UdpRegistrationVerticle extends VerticleBase {
     }
     byte[] bytes = m.toByteArray();
     DatagramPacket packet = new DatagramPacket(Unpooled.wrappedBuffer(bytes), to);
-    written(bytes.length);
+    metrics.bytesWritten(null, null, bytes.length);
     if (flush) {
       ch.writeAndFlush(packet, ch.voidPromise());
     } else {
