@@ -1,11 +1,12 @@
 package dev.vertdesk.admin;
 
-import dev.vertdesk.cluster.ClusterState;
+import dev.vertdesk.node.NodeCore;
 import dev.vertdesk.registry.IpRegistrationLimiter;
 import dev.vertdesk.relay.RelayControl;
+import dev.vertdesk.relay.RelayHub;
 import dev.vertdesk.relay.RelayPolicy;
 import dev.vertdesk.relay.RelaySessionInfo;
-import dev.vertdesk.server.ServerContext;
+import dev.vertdesk.rendezvous.RendezvousContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The admin commands one node carries out when an admin request is broadcast (see
@@ -44,14 +44,19 @@ final class AdminCommands {
       "downgradeThreshold", "downgradeStartCheck");
 
   private final Vertx vertx;
-  private final ServerContext ctx;
+  private final NodeCore core;
+  private final RendezvousContext rendezvous;
+  private final Optional<RelayControl> relay;
   private final EventHistory history;
   private final MeterRegistry meters;
   private final long startedMillis = System.currentTimeMillis();
 
-  AdminCommands(Vertx vertx, ServerContext ctx, EventHistory history, MeterRegistry meters) {
+  AdminCommands(Vertx vertx, NodeCore core, RendezvousContext rendezvous, Optional<RelayHub> relay,
+                EventHistory history, MeterRegistry meters) {
     this.vertx = vertx;
-    this.ctx = ctx;
+    this.core = core;
+    this.rendezvous = rendezvous;
+    this.relay = relay.map(RelayHub::control);
     this.history = history;
     this.meters = meters;
   }
@@ -186,19 +191,19 @@ final class AdminCommands {
 
   private JsonObject status() {
     JsonObject ports = new JsonObject();
-    new TreeMap<>(ctx.boundPorts()).forEach(ports::put);
+    core.ports().all().forEach(ports::put);
     JsonObject out = new JsonObject()
-        .put("node", ctx.nodeId())
-        .put("clustered", vertx.isClustered())
-        .put("members", ClusterState.members(vertx))
-        .put("draining", ctx.drain().draining())
+        .put("node", core.nodeId())
+        .put("clustered", core.cluster().clustered())
+        .put("members", core.cluster().members().size())
+        .put("draining", core.drain().draining())
         .put("uptimeSeconds", (System.currentTimeMillis() - startedMillis) / 1000)
         .put("ports", ports)
-        .put("peers", new JsonObject().put("registered", ctx.registry().size())
-            .put("online", ctx.registry().onlineCount()))
-        .put("alwaysUseRelay", ctx.alwaysUseRelay().get())
-        .put("relayServers", new JsonArray(new ArrayList<>(ctx.relays().active())));
-    RelayControl.of(ctx).ifPresentOrElse(r -> out.put("relay", new JsonObject().put("running", true)
+        .put("peers", new JsonObject().put("registered", core.registry().size())
+            .put("online", core.registry().onlineCount()))
+        .put("alwaysUseRelay", rendezvous.alwaysUseRelay().get())
+        .put("relayServers", new JsonArray(new ArrayList<>(rendezvous.relays().active())));
+    relay.ifPresentOrElse(r -> out.put("relay", new JsonObject().put("running", true)
             .put("sessions", r.sessions().size()).put("waiting", r.sessions().waiting())
             .put("blocklist", r.blocklistSize()).put("blacklist", r.blacklistSize())),
         () -> out.put("relay", new JsonObject().put("running", false)));
@@ -207,32 +212,28 @@ final class AdminCommands {
 
   private JsonObject relayServers(JsonObject args) {
     if (args.containsKey("servers")) {
-      ctx.relays().replace(strings(args, "servers"));
+      rendezvous.relays().replace(strings(args, "servers"));
     }
     return new JsonObject()
-        .put("configured", new JsonArray(new ArrayList<>(ctx.relays().configured())))
-        .put("active", new JsonArray(new ArrayList<>(ctx.relays().active())));
+        .put("configured", new JsonArray(new ArrayList<>(rendezvous.relays().configured())))
+        .put("active", new JsonArray(new ArrayList<>(rendezvous.relays().active())));
   }
 
   private JsonObject alwaysUseRelay(JsonObject args) {
     if (args.getValue("value") instanceof Boolean b) {
-      ctx.alwaysUseRelay().set(b);
+      rendezvous.alwaysUseRelay().set(b);
     }
-    return new JsonObject().put("value", ctx.alwaysUseRelay().get());
+    return new JsonObject().put("value", rendezvous.alwaysUseRelay().get());
   }
 
   private Future<JsonObject> ipBlocker(JsonObject args) {
-    Optional<IpRegistrationLimiter> limiter = ctx.registry().ipLimiter();
-    if (limiter.isEmpty()) {
-      return Future.succeededFuture(new JsonObject().put("available", false));
-    }
-    IpRegistrationLimiter l = limiter.get();
+    IpRegistrationLimiter l = core.registry().ipLimiter();
     long now = System.currentTimeMillis();
     String ip = args.getString("ip");
     if (ip != null) {
       if (args.getBoolean("remove", false)) {
         // every node gets the command: each lifts its own count, and the shared one goes too
-        return ctx.registry().liftIpLimit(ip)
+        return core.registry().liftIpLimit(ip)
             .map(removed -> new JsonObject().put("available", true).put("ip", ip).put("removed", removed));
       }
       return Future.succeededFuture(new JsonObject().put("available", true).put("ip", ip)
@@ -257,7 +258,6 @@ final class AdminCommands {
   }
 
   private JsonObject relayLimits(JsonObject args) {
-    Optional<RelayControl> relay = RelayControl.of(ctx);
     if (relay.isEmpty()) {
       return new JsonObject().put("relay", false);
     }
@@ -289,7 +289,7 @@ final class AdminCommands {
   private Future<JsonObject> accessList(JsonObject args) {
     String list = args.getString("list");
     String op = args.getString("op", "list");
-    Path dir = ctx.config().dataDir();
+    Path dir = core.config().server().dataDir();
     Future<JsonObject> done = vertx.executeBlocking(() -> switch (op) {
       case "check" -> AccessListFiles.contains(dir, list, strings(args, "ips").get(0));
       case "add" -> AccessListFiles.add(dir, list, strings(args, "ips"));
@@ -299,14 +299,13 @@ final class AdminCommands {
     }, false);
     if (op.equals("add") || op.equals("remove")) {
       // the relay picks the file up at once rather than at its next poll
-      return done.compose(r -> RelayControl.of(ctx).map(c -> c.reloadAccessLists().map(v -> r))
+      return done.compose(r -> relay.map(c -> c.reloadAccessLists().map(v -> r))
           .orElse(Future.succeededFuture(r)));
     }
     return done;
   }
 
   private JsonObject usage() {
-    Optional<RelayControl> relay = RelayControl.of(ctx);
     if (relay.isEmpty()) {
       return new JsonObject().put("relay", false);
     }

@@ -1,10 +1,12 @@
 package dev.vertdesk.admin;
 
 import dev.vertdesk.cluster.ClusterState;
-import dev.vertdesk.config.VerticleBlock;
+import dev.vertdesk.config.AdminOptions;
+import dev.vertdesk.config.Deployment;
+import dev.vertdesk.net.NetworkSupport;
+import dev.vertdesk.node.NodeCore;
 import dev.vertdesk.registry.PeerView;
-import dev.vertdesk.server.NetworkSupport;
-import dev.vertdesk.server.ServerContext;
+import dev.vertdesk.rendezvous.RendezvousContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
@@ -46,33 +48,23 @@ public final class AdminVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AdminVerticle.class);
   private static final int MAX_BODY = 64 * 1024;
 
-  /** This verticle's settings ({@code verticles.admin.config}). */
-  public record Options(String host, int port, String tokenFile, int broadcastTimeoutMillis,
-                        int readyTimeoutMillis) {
-
-    static Options from(VerticleBlock block) {
-      return new Options(
-          block.string("host", "127.0.0.1"),
-          block.integer("port", 21120, 0, 65535),
-          block.string("tokenFile", AdminToken.DEFAULT_FILE),
-          block.integer("broadcastTimeoutMillis", 2000, 100, 60_000),
-          block.integer("readyTimeoutMillis", 3000, 100, 60_000));
-    }
-  }
-
-  private final ServerContext ctx;
-  private Options options;
+  private final NodeCore core;
+  private final RendezvousContext rendezvous;
+  private final NodeAdmin node;
+  private final AdminOptions options;
   private AdminToken token;
   private HttpServer server;
 
-  public AdminVerticle(ServerContext ctx) {
-    this.ctx = ctx;
+  public AdminVerticle(NodeCore core, RendezvousContext rendezvous, NodeAdmin node, AdminOptions options) {
+    this.core = core;
+    this.rendezvous = rendezvous;
+    this.node = node;
+    this.options = options;
   }
 
   @Override
   public Future<?> start() {
-    options = Options.from(VerticleBlock.ofConfig("admin", config()));
-    Path tokenFile = ctx.config().dataDir().resolve(options.tokenFile());
+    Path tokenFile = core.config().server().dataDir().resolve(options.tokenFile());
     return vertx.executeBlocking(() -> AdminToken.loadOrCreate(tokenFile)).compose(t -> {
       token = t;
       String host = NetworkSupport.bindHost(options.host());
@@ -80,7 +72,7 @@ public final class AdminVerticle extends VerticleBase {
           .setReuseAddress(true).setCompressionSupported(true));
       server.requestHandler(router());
       return server.listen().map(s -> {
-        ctx.boundPorts().put("admin", s.actualPort());
+        core.ports().bound("admin", s.actualPort());
         LOG.info("admin listening on {}:{} (/metrics, /health/live, /health/ready, /api with the token in {})",
             host, s.actualPort(), tokenFile);
         return s;
@@ -92,10 +84,6 @@ public final class AdminVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return server == null ? Future.succeededFuture() : server.close();
-  }
-
-  private NodeAdmin node() {
-    return NodeAdmin.of(ctx).orElseThrow(() -> new IllegalStateException("node administration not started"));
   }
 
   // ------------------------------------------------------------------ routes
@@ -122,7 +110,7 @@ public final class AdminVerticle extends VerticleBase {
     // hbbs' test-geo: the relay the next punch request of this node would hand out (it advances
     // the rotation; there is no geo in hbbs either, the client addresses only show in the answer)
     r.get("/api/relay-servers/next").handler(rc -> json(rc, 200, new JsonObject()
-        .put("node", ctx.nodeId()).put("relay", ctx.relays().next())
+        .put("node", core.nodeId()).put("relay", rendezvous.relays().next())
         .put("ips", new JsonArray(rc.queryParam("ip")))));
     r.get("/api/always-use-relay").handler(rc -> broadcast(rc, AdminCommands.ALWAYS_USE_RELAY, new JsonObject()));
     r.put("/api/always-use-relay").handler(rc -> broadcast(rc, AdminCommands.ALWAYS_USE_RELAY,
@@ -136,13 +124,13 @@ public final class AdminVerticle extends VerticleBase {
     r.delete("/api/ip-blocker/:ip").handler(rc -> broadcast(rc, AdminCommands.IP_BLOCKER,
         new JsonObject().put("ip", rc.pathParam("ip")).put("remove", true)));
 
-    r.get("/api/ip-changes").handler(rc -> json(rc, 200, node().history().ipChanges(rc.queryParams().get("id"),
+    r.get("/api/ip-changes").handler(rc -> json(rc, 200, node.history().ipChanges(rc.queryParams().get("id"),
         intParam(rc, "offset", 0, 0, Integer.MAX_VALUE), intParam(rc, "limit", 10, 1, 100_000))));
     r.delete("/api/ip-changes").handler(rc -> broadcast(rc, AdminCommands.IP_CHANGES_CLEAR, new JsonObject()));
     r.delete("/api/ip-changes/:id").handler(rc -> broadcast(rc, AdminCommands.IP_CHANGES_CLEAR,
         new JsonObject().put("id", rc.pathParam("id"))));
 
-    r.get("/api/punch-requests").handler(rc -> json(rc, 200, node().history().punchRequests(
+    r.get("/api/punch-requests").handler(rc -> json(rc, 200, node.history().punchRequests(
         intParam(rc, "start", 0, 0, Integer.MAX_VALUE), intParam(rc, "limit", 10, 1, 100_000))));
     r.delete("/api/punch-requests").handler(rc -> broadcast(rc, AdminCommands.PUNCH_REQUESTS_CLEAR, new JsonObject()));
 
@@ -214,7 +202,7 @@ public final class AdminVerticle extends VerticleBase {
   // ------------------------------------------------------------------ metrics and health
 
   private void metrics(RoutingContext rc) {
-    MeterRegistry registry = node().meters().orElse(null);
+    MeterRegistry registry = node.meters().orElse(null);
     if (registry instanceof PrometheusMeterRegistry prometheus) {
       PrometheusScrapingHandler.create(prometheus).handle(rc);
     } else {
@@ -223,18 +211,12 @@ public final class AdminVerticle extends VerticleBase {
     }
   }
 
-  /** The built-in verticles (those of the shipped defaults); each records its port under its name. */
-  private static final Set<String> BUILT_IN = Set.copyOf(
-      dev.vertdesk.config.ConfigLoader.defaults().getJsonObject("verticles").fieldNames());
-
   /** Enabled built-in verticles that have not bound their port (yet). Plugins are not checked. */
   private List<String> unbound() {
     List<String> missing = new ArrayList<>();
-    JsonObject verticles = ctx.config().verticles();
-    for (String name : verticles.fieldNames()) {
-      if (BUILT_IN.contains(name) && VerticleBlock.from(name, verticles).enabled()
-          && !ctx.boundPorts().containsKey(name)) {
-        missing.add(name);
+    for (Deployment<?> d : core.config().builtIns()) {
+      if (d.enabled() && !core.ports().has(d.name())) {
+        missing.add(d.name());
       }
     }
     return missing;
@@ -244,15 +226,16 @@ public final class AdminVerticle extends VerticleBase {
     JsonObject checks = new JsonObject();
     List<String> missing = unbound();
     checks.put("verticles", new JsonObject().put("ok", missing.isEmpty()).put("unbound", new JsonArray(missing)));
-    boolean draining = ctx.drain().draining();
+    boolean draining = core.drain().draining();
     checks.put("drain", new JsonObject().put("ok", !draining).put("draining", draining));
     long timeout = options.readyTimeoutMillis();
-    Future<Void> store = ctx.store().ping().timeout(timeout, TimeUnit.MILLISECONDS);
+    Future<Void> store = core.store().ping().timeout(timeout, TimeUnit.MILLISECONDS);
     Future<Boolean> cluster = ClusterState.partitionsSafe(vertx).timeout(timeout, TimeUnit.MILLISECONDS);
     Future.join(store, cluster).onComplete(ar -> {
       checks.put("store", store.succeeded() ? new JsonObject().put("ok", true)
           : new JsonObject().put("ok", false).put("error", String.valueOf(store.cause().getMessage())));
-      JsonObject c = new JsonObject().put("clustered", vertx.isClustered()).put("members", ClusterState.members(vertx));
+      JsonObject c = new JsonObject().put("clustered", core.cluster().clustered())
+          .put("members", core.cluster().members().size());
       if (cluster.failed()) {
         c.put("ok", false).put("error", String.valueOf(cluster.cause().getMessage()));
       } else {
@@ -267,7 +250,7 @@ public final class AdminVerticle extends VerticleBase {
       for (String k : checks.fieldNames()) {
         up &= checks.getJsonObject(k).getBoolean("ok", false);
       }
-      json(rc, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("node", ctx.nodeId())
+      json(rc, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN").put("node", core.nodeId())
           .put("checks", checks));
     });
   }
@@ -280,7 +263,7 @@ public final class AdminVerticle extends VerticleBase {
           if (ar.failed()) {
             rc.fail(ar.cause());
           } else {
-            json(rc, 200, ar.result().body().copy().put("node", ctx.nodeId()));
+            json(rc, 200, ar.result().body().copy().put("node", core.nodeId()));
           }
         });
   }
@@ -291,22 +274,22 @@ public final class AdminVerticle extends VerticleBase {
     String prefix = rc.queryParams().get("prefix") == null ? "" : rc.queryParams().get("prefix");
     boolean online = "true".equalsIgnoreCase(rc.queryParams().get("online"));
     int limit = intParam(rc, "limit", 100, 1, 10_000);
-    vertx.executeBlocking(() -> ctx.registry().list(prefix, online, limit), false).onComplete(ar -> {
+    vertx.executeBlocking(() -> core.registry().list(prefix, online, limit), false).onComplete(ar -> {
       if (ar.failed()) {
         rc.fail(ar.cause());
         return;
       }
       JsonArray out = new JsonArray();
       ar.result().forEach(v -> out.add(peerJson(v)));
-      json(rc, 200, new JsonObject().put("node", ctx.nodeId())
-          .put("registered", ctx.registry().size()).put("online", ctx.registry().onlineCount())
+      json(rc, 200, new JsonObject().put("node", core.nodeId())
+          .put("registered", core.registry().size()).put("online", core.registry().onlineCount())
           .put("peers", out));
     });
   }
 
   private void peer(RoutingContext rc) {
     String id = rc.pathParam("id");
-    ctx.registry().lookup(id).onComplete(ar -> {
+    core.registry().lookup(id).onComplete(ar -> {
       if (ar.failed()) {
         rc.fail(ar.cause());
       } else if (ar.result() == null) {
@@ -324,7 +307,7 @@ public final class AdminVerticle extends VerticleBase {
       o.put("ip", v.endpoint().getAddress().getHostAddress()).put("port", v.endpoint().getPort());
     }
     o.put("pk", v.pk() == null || v.pk().length == 0 ? null : Base64.getEncoder().encodeToString(v.pk()));
-    o.put("linkedHere", ctx.links().get(v.id()) != null);
+    o.put("linkedHere", rendezvous.links().get(v.id()) != null);
     return o;
   }
 
@@ -366,7 +349,7 @@ public final class AdminVerticle extends VerticleBase {
   }
 
   private void recentEvents(RoutingContext rc) {
-    List<JsonObject> events = node().history().recent(filter(rc), intParam(rc, "limit", 100, 1, EventHistory.RECENT_CAPACITY));
+    List<JsonObject> events = node.history().recent(filter(rc), intParam(rc, "limit", 100, 1, EventHistory.RECENT_CAPACITY));
     json(rc, 200, new JsonObject().put("events", new JsonArray(new ArrayList<>(events))));
   }
 
@@ -382,7 +365,7 @@ public final class AdminVerticle extends VerticleBase {
     resp.write(": vertdesk events\nretry: 3000\n\n");
     EventSink sink = new EventSink(resp);
     Context here = vertx.getOrCreateContext();
-    EventHistory history = node().history();
+    EventHistory history = node.history();
     Set<JsonObject> replayed = Collections.newSetFromMap(new IdentityHashMap<>());
     // subscribe first: what arrives during the replay is queued on this context and sent after
     Runnable unsubscribe = history.subscribe(e -> here.runOnContext(v -> {
@@ -444,7 +427,7 @@ public final class AdminVerticle extends VerticleBase {
   // ------------------------------------------------------------------ helpers
 
   private void broadcast(RoutingContext rc, String command, JsonObject args) {
-    node().broadcast(command, args, options.broadcastTimeoutMillis()).onComplete(ar -> {
+    node.broadcast(command, args, options.broadcastTimeoutMillis()).onComplete(ar -> {
       if (ar.failed()) {
         rc.fail(ar.cause());
         return;

@@ -1,11 +1,12 @@
 package dev.vertdesk.admin;
 
-import dev.vertdesk.cluster.ClusterState;
 import dev.vertdesk.events.Addresses;
 import dev.vertdesk.logging.EventLog;
 import dev.vertdesk.metrics.DomainMetrics;
 import dev.vertdesk.metrics.Metrics;
-import dev.vertdesk.server.ServerContext;
+import dev.vertdesk.node.NodeCore;
+import dev.vertdesk.relay.RelayHub;
+import dev.vertdesk.rendezvous.RendezvousContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -30,13 +31,12 @@ import org.slf4j.LoggerFactory;
  * port: the {@code vertdesk_*} meters, the event log, the event history, and the consumer of
  * {@link Addresses#ADMIN_COMMAND}, through which every admin change and per-node query reaches
  * every member of the cluster (the command is published; each node answers the requester on its
- * {@link Addresses#adminReplies} address). Started by the main verticle once the node's
- * collaborators exist.
+ * {@link Addresses#adminReplies} address). Started by the composition root once the node's
+ * collaborators exist, and handed to the admin verticle.
  */
 public final class NodeAdmin {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeAdmin.class);
-  private static final Map<ServerContext, NodeAdmin> NODES = new ConcurrentHashMap<>();
 
   /** Answers collected for one broadcast. */
   private static final class Pending {
@@ -53,7 +53,7 @@ public final class NodeAdmin {
   }
 
   private final Vertx vertx;
-  private final ServerContext ctx;
+  private final NodeCore core;
   private final Optional<MeterRegistry> meters;
   private final EventHistory history;
   private final EventLog eventLog;
@@ -62,37 +62,33 @@ public final class NodeAdmin {
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
 
-  private NodeAdmin(Vertx vertx, ServerContext ctx) {
+  private NodeAdmin(Vertx vertx, NodeCore core, RendezvousContext rendezvous, Optional<RelayHub> relay) {
     this.vertx = vertx;
-    this.ctx = ctx;
+    this.core = core;
     this.meters = Metrics.registry(vertx);
     this.history = new EventHistory(System::currentTimeMillis).start(vertx);
     this.eventLog = new EventLog().start(vertx);
-    this.metrics = meters.map(r -> new DomainMetrics(vertx, ctx, r, () -> ClusterState.members(vertx)).start())
-        .orElse(null);
-    this.commands = new AdminCommands(vertx, ctx, history, meters.orElse(null));
+    this.metrics = meters.map(r -> new DomainMetrics(vertx, core, relay, r).start()).orElse(null);
+    this.commands = new AdminCommands(vertx, core, rendezvous, relay, history, meters.orElse(null));
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.ADMIN_COMMAND, m -> execute(m.body())));
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.adminReplies(ctx.nodeId()),
+    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.adminReplies(core.nodeId()),
         m -> collect(m.body())));
   }
 
-  /** Starts the node's administration; call once per node, on its context. */
-  public static NodeAdmin start(Vertx vertx, ServerContext ctx) {
-    NodeAdmin admin = new NodeAdmin(vertx, ctx);
-    NODES.put(ctx, admin);
+  /**
+   * Starts the node's administration; call once per node, on its context.
+   *
+   * @param relay the node's relay, when it runs a relay port
+   */
+  public static NodeAdmin start(Vertx vertx, NodeCore core, RendezvousContext rendezvous, Optional<RelayHub> relay) {
+    NodeAdmin admin = new NodeAdmin(vertx, core, rendezvous, relay);
     if (admin.metrics == null) {
       LOG.info("Micrometer metrics are off: /metrics and the event-bus view have nothing to show");
     }
     return admin;
   }
 
-  /** The administration of {@code ctx}'s node, once started. */
-  public static Optional<NodeAdmin> of(ServerContext ctx) {
-    return Optional.ofNullable(NODES.get(ctx));
-  }
-
   public void close() {
-    NODES.remove(ctx, this);
     consumers.forEach(MessageConsumer::unregister);
     consumers.clear();
     history.close();
@@ -129,13 +125,13 @@ public final class NodeAdmin {
     JsonObject a = args == null ? new JsonObject() : args;
     AdminCommands.validate(command, a);
     String id = UUID.randomUUID().toString();
-    Pending p = new Pending(Math.max(1, ClusterState.members(vertx)), promiseHere());
+    Pending p = new Pending(Math.max(1, core.cluster().members().size()), promiseHere());
     pending.put(id, p);
     synchronized (p) {
       p.timer = vertx.setTimer(Math.max(1, timeoutMillis), t -> finish(id));
     }
     vertx.eventBus().publish(Addresses.ADMIN_COMMAND, new JsonObject().put("requestId", id)
-        .put("replyTo", Addresses.adminReplies(ctx.nodeId())).put("command", command).put("args", a));
+        .put("replyTo", Addresses.adminReplies(core.nodeId())).put("command", command).put("args", a));
     return p.promise.future();
   }
 
@@ -148,7 +144,7 @@ public final class NodeAdmin {
     String command = body.getString("command");
     JsonObject args = body.getValue("args") instanceof JsonObject j ? j : new JsonObject();
     commands.run(command, args).onComplete(ar -> {
-      JsonObject reply = new JsonObject().put("requestId", requestId).put("node", ctx.nodeId());
+      JsonObject reply = new JsonObject().put("requestId", requestId).put("node", core.nodeId());
       if (ar.succeeded()) {
         reply.put("ok", true).put("result", ar.result());
       } else {
@@ -195,7 +191,7 @@ public final class NodeAdmin {
       }
       replies = new ArrayList<>(p.replies);
     }
-    String self = ctx.nodeId();
+    String self = core.nodeId();
     replies.sort(Comparator.comparing((JsonObject r) -> !self.equals(r.getString("node")))
         .thenComparing(r -> r.getString("node", "")));
     JsonArray nodes = new JsonArray();

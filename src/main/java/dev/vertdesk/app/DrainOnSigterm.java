@@ -1,6 +1,5 @@
 package dev.vertdesk.app;
 
-import dev.vertdesk.server.ServerContext;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -27,9 +26,9 @@ final class DrainOnSigterm {
   }
 
   /** @return whether the handler is in place */
-  static boolean install(Supplier<ServerContext> ctx) {
+  static boolean install(Supplier<MainVerticle> node) {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> onTerm(ctx));
+      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> onTerm(node));
       return true;
     } catch (RuntimeException | LinkageError e) {
       LOG.debug("no SIGTERM handler ({}); draining from the shutdown hook instead", e.toString());
@@ -37,7 +36,7 @@ final class DrainOnSigterm {
     }
   }
 
-  private static void onTerm(Supplier<ServerContext> ctx) {
+  private static void onTerm(Supplier<MainVerticle> node) {
     if (!TERMINATING.compareAndSet(false, true)) {
       LOG.info("second SIGTERM: stopping now");
       exit();
@@ -45,9 +44,9 @@ final class DrainOnSigterm {
     }
     Thread drain = new Thread(() -> {
       try {
-        ServerContext c = ctx.get();
-        if (c != null) {
-          NodeOperations.drainAndAwait(c);
+        MainVerticle m = node.get();
+        if (m != null) {
+          m.drainForShutdown();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -3,56 +3,66 @@ package dev.vertdesk.app;
 import dev.vertdesk.admin.AdminVerticle;
 import dev.vertdesk.admin.NodeAdmin;
 import dev.vertdesk.cluster.Clustering;
-import dev.vertdesk.config.ClusterConfig;
 import dev.vertdesk.config.ConfigException;
-import dev.vertdesk.config.ConfigLoader;
+import dev.vertdesk.config.Deployment;
+import dev.vertdesk.config.NodeConfig;
 import dev.vertdesk.config.ServerConfig;
-import dev.vertdesk.config.VerticleBlock;
 import dev.vertdesk.crypto.ServerKeys;
 import dev.vertdesk.events.EventPublisher;
+import dev.vertdesk.metrics.Metrics;
+import dev.vertdesk.node.BoundPorts;
+import dev.vertdesk.node.ClusterView;
+import dev.vertdesk.node.Drain;
+import dev.vertdesk.node.NodeCore;
+import dev.vertdesk.node.NodeRequests;
+import dev.vertdesk.plugin.PluginContext;
+import dev.vertdesk.plugin.VertdeskPlugin;
 import dev.vertdesk.registry.LocalPeerRegistry;
 import dev.vertdesk.registry.LocalRelayBrokerage;
 import dev.vertdesk.registry.PeerRegistry;
 import dev.vertdesk.registry.RelayBrokerage;
-import dev.vertdesk.rendezvous.AnswerRouter;
-import dev.vertdesk.rendezvous.AnswerRoutes;
+import dev.vertdesk.relay.RelayHub;
 import dev.vertdesk.relay.RelayVerticle;
 import dev.vertdesk.relay.WsRelayVerticle;
+import dev.vertdesk.rendezvous.AnswerRouter;
+import dev.vertdesk.rendezvous.AnswerRoutes;
+import dev.vertdesk.rendezvous.ConfigUpdates;
 import dev.vertdesk.rendezvous.DatagramSend;
 import dev.vertdesk.rendezvous.DeviceLinks;
 import dev.vertdesk.rendezvous.DeviceMessenger;
+import dev.vertdesk.rendezvous.RegistrationService;
 import dev.vertdesk.rendezvous.RelayServerList;
+import dev.vertdesk.rendezvous.RendezvousContext;
+import dev.vertdesk.rendezvous.SignalingService;
 import dev.vertdesk.rendezvous.tcp.NatOnlineVerticle;
 import dev.vertdesk.rendezvous.tcp.SignalingVerticle;
 import dev.vertdesk.rendezvous.udp.UdpRegistrationVerticle;
 import dev.vertdesk.rendezvous.ws.WsSignalingVerticle;
-import dev.vertdesk.server.ClusterView;
-import dev.vertdesk.server.NodeRequests;
-import dev.vertdesk.server.ServerContext;
 import dev.vertdesk.store.PeerStore;
 import dev.vertdesk.store.PeerStores;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.eventbus.MessageConsumer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
-import java.util.function.IntUnaryOperator;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deploys what the node's configuration enables. It builds the shared collaborators once
- * (keys, peer store, registry), then one deployment per enabled entry of {@code verticles},
- * each with its own instances and config block. Never deploy this verticle with
- * {@code -instances}: every child would be deployed that many times.
+ * The composition root of a node: from its {@link NodeSetup} it builds the node core (keys,
+ * store, registry, cluster view ...), the rendezvous context, the relay hub and the node's
+ * administration, then deploys each enabled verticle with its typed options and each enabled
+ * plugin. Never deploy this verticle with {@code -instances}: every child would be deployed that
+ * many times.
  */
 public final class MainVerticle extends VerticleBase {
 
@@ -60,72 +70,59 @@ public final class MainVerticle extends VerticleBase {
   /** How often devices whose registration expired are announced offline. */
   static final long PRESENCE_SWEEP_MILLIS = 5_000;
 
-  /** A built-in verticle: how to build it and which port it derives from the base port. */
-  private record Kind(Function<ServerContext, Deployable> factory, IntUnaryOperator port) {
-  }
-
-  private static final Map<String, Kind> KINDS = new LinkedHashMap<>();
-
-  static {
-    KINDS.put("udp", new Kind(UdpRegistrationVerticle::new, p -> p));
-    KINDS.put("signaling", new Kind(SignalingVerticle::new, p -> p));
-    KINDS.put("nat", new Kind(NatOnlineVerticle::new, p -> p - 1));
-    KINDS.put("relay", new Kind(RelayVerticle::new, p -> p + 1));
-    KINDS.put("ws", new Kind(WsSignalingVerticle::new, p -> p + 2));
-    KINDS.put("wsrelay", new Kind(WsRelayVerticle::new, p -> p + 3));
-    KINDS.put("admin", new Kind(AdminVerticle::new, p -> p + 4));
-  }
-
-  private final Map<String, String> environ;
-  private ServerContext ctx;
-  private RelayServerList relays;
+  private final NodeSetup setup;
+  private NodeCore core;
+  private RendezvousContext rendezvous;
+  private Optional<RelayHub> relay = Optional.empty();
   private PeerStore store;
   private Clustering clustering;
-  private io.vertx.core.eventbus.MessageConsumer<?> deviceSends;
+  private MessageConsumer<?> deviceSends;
   private long presenceTimer = -1;
   private NodeAdmin nodeAdmin;
-  private NodeOperations operations = NodeOperations.none();
+  private Draining draining;
 
-  public MainVerticle() {
-    this(System.getenv());
+  public MainVerticle(NodeSetup setup) {
+    this.setup = setup;
   }
 
-  /** @param environ the environment to read options from (tests pass their own) */
-  public MainVerticle(Map<String, String> environ) {
-    this.environ = Map.copyOf(environ);
+  /** The node core, once started. */
+  public NodeCore core() {
+    return core;
   }
 
-  /** The node's shared collaborators, once started. */
-  public ServerContext serverContext() {
-    return ctx;
+  /** The rendezvous context, once started. */
+  public RendezvousContext rendezvous() {
+    return rendezvous;
+  }
+
+  /** The node's relay, once started, when it runs a relay port. */
+  public Optional<RelayHub> relay() {
+    return relay;
+  }
+
+  /** Drains before a shutdown (SIGTERM): blocks until live relay sessions are done or the deadline. */
+  void drainForShutdown() throws InterruptedException {
+    if (draining != null) {
+      draining.awaitShutdown();
+    }
   }
 
   @Override
   public Future<?> start() {
-    JsonObject conf = config();
+    NodeConfig config = setup.config();
+    ServerConfig server = config.server();
     return vertx.executeBlocking(() -> {
-      JsonObject tree = ConfigLoader.load(conf, environ);
-      dev.vertdesk.logging.LogFormat.apply(String.valueOf(tree.getValue("logFormat", "")));
-      ServerConfig cfg = ServerConfig.from(tree);
       try {
-        Files.createDirectories(cfg.dataDir());
+        Files.createDirectories(server.dataDir());
       } catch (IOException e) {
-        throw new ConfigException("dataDir", "cannot create " + cfg.dataDir() + ": " + e.getMessage());
+        throw new ConfigException("dataDir", "cannot create " + server.dataDir().toAbsolutePath() + ": " + e.getMessage());
       }
-      ServerKeys keys = ServerKeys.load(cfg.dataDir(), cfg.key());
-      return new Object[] {cfg, keys, ClusterConfig.from(ConfigLoader.load(conf, environ))};
-    }).compose(loaded -> {
-      ServerConfig cfg = (ServerConfig) loaded[0];
-      ServerKeys keys = (ServerKeys) loaded[1];
-      clusterConfig = (ClusterConfig) loaded[2];
+      return ServerKeys.load(server.dataDir(), server.key());
+    }).compose(keys -> {
       announceKey(keys);
-      store = PeerStores.open(vertx, cfg);
-      return store.init().compose(v -> build(cfg, keys));
-    }).compose(c -> NodeOperations.start(vertx, conf, environ, c, KINDS.keySet())
-        .map(ops -> {
-          operations = ops;
-          return c;
-        })).compose(this::deployChildren);
+      store = PeerStores.open(vertx, setup.store());
+      return store.init().compose(v -> build(config, keys));
+    }).compose(v -> deployChildren(config));
   }
 
   private void announceKey(ServerKeys keys) {
@@ -141,108 +138,120 @@ public final class MainVerticle extends VerticleBase {
     }
   }
 
-  private ClusterConfig clusterConfig;
-
-  private Future<ServerContext> build(ServerConfig cfg, ServerKeys keys) {
+  private Future<Void> build(NodeConfig config, ServerKeys keys) {
+    ServerConfig server = config.server();
     AnswerRouter localAnswers = new AnswerRouter();
-    LocalPeerRegistry local;
     ClusterView cluster;
     PeerRegistry registry;
     RelayBrokerage brokerage;
     AnswerRoutes answers;
     NodeRequests nodes = null;
     if (vertx.isClustered()) {
-      clustering = Clustering.of(vertx, clusterConfig.requestTimeoutMillis());
+      long timeout = config.cluster().requestTimeoutMillis();
+      clustering = Clustering.of(vertx, timeout);
       cluster = clustering;
-      local = new LocalPeerRegistry(store, cfg.limits(), System::currentTimeMillis,
-          clustering.registrationGate(cfg.limits()));
-      nodes = new NodeRequests(vertx.eventBus(), cluster, clusterConfig.requestTimeoutMillis());
+      LocalPeerRegistry local = new LocalPeerRegistry(store, server.limits(), System::currentTimeMillis,
+          clustering.registrationGate(server.limits()));
+      nodes = new NodeRequests(vertx.eventBus(), cluster, timeout);
       registry = clustering.peerRegistry(local, nodes);
       brokerage = clustering.relayBrokerage();
       answers = clustering.answerRoutes(localAnswers, nodes);
-      if (!dev.vertdesk.store.PgPeerStore.isPostgresUrl(cfg.dbUrl())) {
+      if (!(setup.store() instanceof PeerStores.Postgres)) {
         LOG.warn("clustered with a node-local SQLite peer store: use a PostgreSQL DB_URL so that every "
             + "node sees every device's key and uuid");
       }
     } else {
       cluster = ClusterView.single(UUID.randomUUID().toString());
-      local = new LocalPeerRegistry(store, cfg.limits(), System::currentTimeMillis);
-      registry = local;
+      registry = new LocalPeerRegistry(store, server.limits(), System::currentTimeMillis);
       brokerage = new LocalRelayBrokerage(System::currentTimeMillis);
       answers = localAnswers;
     }
-    String nodeId = cluster.self();
     try {
       vertx.eventBus().registerDefaultCodec(DatagramSend.class, new DatagramSend.LocalCodec());
     } catch (IllegalStateException alreadyRegistered) {
       // another node in this JVM (tests) registered it first
     }
-    EventPublisher events = new EventPublisher(vertx.eventBus(), nodeId);
-    relays = new RelayServerList(cfg.relayServers());
+    Drain drain = new Drain(TimeUnit.SECONDS.toMillis(config.operations().drainTimeoutSeconds()),
+        TimeUnit.SECONDS.toMillis(config.operations().drainGraceSeconds()));
+    EventPublisher events = new EventPublisher(vertx.eventBus(), cluster.self());
+    core = new NodeCore(config, keys, store, registry, brokerage, cluster, events, drain, new BoundPorts());
+    RelayServerList relays = new RelayServerList(server.relayServers());
     relays.startHealthChecks(vertx);
     DeviceLinks links = new DeviceLinks();
-    DeviceMessenger messenger = new DeviceMessenger(vertx.eventBus(), links, nodes, nodeId);
-    ctx = new ServerContext(cfg, keys, store, registry, brokerage, links, messenger, relays, events,
-        answers, cluster);
+    rendezvous = new RendezvousContext(links, new DeviceMessenger(vertx.eventBus(), links, nodes, cluster.self()),
+        answers, relays, new ConfigUpdates(server.serial(), server.rendezvousServers()),
+        new AtomicBoolean(server.alwaysUseRelay()));
     presenceTimer = vertx.setPeriodic(PRESENCE_SWEEP_MILLIS, t ->
         // a walk over every peer: off the event loop so UDP replies never wait behind it
         vertx.executeBlocking(() -> {
           registry.sweepExpired(events::peerOffline);
           return null;
         }, false));
-    nodeAdmin = NodeAdmin.start(vertx, ctx); // metrics, event log, cluster-wide admin commands
-    if (clustering == null) {
-      return Future.succeededFuture(ctx);
-    }
-    deviceSends = messenger.listen();
-    // other nodes may route to this one as soon as it registers devices: be reachable first
-    return Future.all(clustering.ready(), deviceSends.completion()).map(ctx);
-  }
-
-  private Future<?> deployChildren(ServerContext ctx) {
-    ServerConfig cfg = ctx.config();
-    for (String name : cfg.verticles().fieldNames()) {
-      if (!KINDS.containsKey(name) && !operations.hasPlugin(name)) {
-        return Future.failedFuture(new ConfigException("verticles." + name,
-            "unknown verticle; known: " + String.join(", ", KINDS.keySet())
-                + "; plugins: " + (operations.pluginNames().isEmpty() ? "none"
-                : String.join(", ", operations.pluginNames()))));
+    Future<Optional<RelayHub>> relayStarted = config.relay().enabled() || config.wsrelay().enabled()
+        ? RelayHub.start(vertx, core, config.relay().options()).map(Optional::of)
+        : Future.succeededFuture(Optional.empty());
+    return relayStarted.compose(hub -> {
+      relay = hub;
+      nodeAdmin = NodeAdmin.start(vertx, core, rendezvous, hub); // metrics, event log, cluster-wide admin commands
+      return Draining.start(vertx, core, hub.map(RelayHub::sessions));
+    }).compose(d -> {
+      draining = d;
+      if (clustering == null) {
+        return Future.succeededFuture();
       }
-    }
-    List<Future<String>> deployments = new ArrayList<>();
-    KINDS.forEach((name, kind) -> {
-      VerticleBlock block = VerticleBlock.from(name, cfg.verticles());
-      if (!block.enabled()) {
-        return;
-      }
-      JsonObject childConf = childConfig(name, cfg);
-      deployments.add(vertx.deployVerticle(() -> kind.factory().apply(ctx),
-          new DeploymentOptions().setInstances(block.instances()).setConfig(childConf)));
+      deviceSends = rendezvous.messenger().listen();
+      // other nodes may route to this one as soon as it registers devices: be reachable first
+      return Future.all(clustering.ready(), deviceSends.completion()).mapEmpty();
     });
-    operations.deployPlugins(vertx, ctx, cfg.verticles(), deployments);
-    return Future.all(deployments).onSuccess(v ->
-        LOG.info("Vertdesk node {} started (data {}, {} transport): {}", ctx.nodeId(),
-            cfg.dataDir().toAbsolutePath(), vertx.isNativeTransportEnabled() ? "native" : "NIO",
-            ctx.boundPorts()));
   }
 
-  /**
-   * A built-in verticle's {@code config()}: its block, with the port derived from {@code PORT} as
-   * rustdesk-server does (§1.2) and the host from {@code BIND} where the block sets neither.
-   */
-  static JsonObject childConfig(String name, ServerConfig cfg) {
-    JsonObject childConf = VerticleBlock.from(name, cfg.verticles()).config();
-    if (name.equals("wsrelay") && !childConf.containsKey("port")) {
-      // hbbr: the WebSocket relay follows an explicitly set relay port (+2)
-      WsRelayVerticle.portFollowingRelay(cfg.verticles()).ifPresent(p -> childConf.put("port", p));
+  private Future<?> deployChildren(NodeConfig config) {
+    RegistrationService registration = new RegistrationService(core, rendezvous);
+    SignalingService signaling = new SignalingService(vertx, core, rendezvous, registration);
+    List<Future<String>> deployments = new ArrayList<>();
+    deploy(deployments, config.udp(), () -> new UdpRegistrationVerticle(core, registration, config.udp().options()));
+    deploy(deployments, config.signaling(), () -> new SignalingVerticle(core, signaling, config.signaling().options()));
+    deploy(deployments, config.nat(), () -> new NatOnlineVerticle(core, signaling, config.nat().options()));
+    relay.ifPresent(hub -> {
+      deploy(deployments, config.relay(), () -> new RelayVerticle(core, hub, config.relay().options()));
+      deploy(deployments, config.wsrelay(), () -> new WsRelayVerticle(core, hub, config.relay().options(),
+          config.wsrelay().options()));
+    });
+    deploy(deployments, config.ws(), () -> new WsSignalingVerticle(core, signaling, config.ws().options()));
+    deploy(deployments, config.admin(), () -> new AdminVerticle(core, rendezvous, nodeAdmin, config.admin().options()));
+    deployPlugins(deployments);
+    return Future.all(deployments).onSuccess(v ->
+        LOG.info("Vertdesk node {} started (data {}, {} transport): {}", core.nodeId(),
+            config.server().dataDir().toAbsolutePath(), vertx.isNativeTransportEnabled() ? "native" : "NIO",
+            core.ports()));
+  }
+
+  private void deploy(List<Future<String>> deployments, Deployment<?> d, Supplier<Deployable> verticle) {
+    if (d.enabled()) {
+      deployments.add(vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(d.instances())));
     }
-    if (!childConf.containsKey("port")) {
-      childConf.put("port", KINDS.get(name).port().applyAsInt(cfg.basePort()));
+  }
+
+  private void deployPlugins(List<Future<String>> deployments) {
+    PluginContext context = new PluginContext(vertx, core.nodeId(), core.registry(), core.store(),
+        Metrics.registry(vertx));
+    for (NodeSetup.PluginDeployment p : setup.pluginDeployments()) {
+      if (!p.block().enabled()) {
+        continue;
+      }
+      String name = p.loaded().name();
+      deployments.add(vertx.deployVerticle(() -> create(p.loaded().plugin(), context, p.options()),
+              new DeploymentOptions().setInstances(p.block().instances()).setClassLoader(p.loaded().loader()))
+          .onSuccess(id -> LOG.info("plugin {} deployed ({} instance(s))", name, p.block().instances()))
+          .recover(e -> Future.failedFuture(new IllegalStateException(
+              "plugin " + name + " (" + p.loaded().jar().getFileName() + ") failed to start: " + e.getMessage(), e))));
     }
-    if (!childConf.containsKey("host")) {
-      childConf.put("host", cfg.bind());
-    }
-    return childConf;
+  }
+
+  /** The options are the plugin's own, made by its {@code options()} from the same block. */
+  @SuppressWarnings("unchecked")
+  private static <O> Deployable create(VertdeskPlugin<O> plugin, PluginContext context, Object options) {
+    return plugin.create(context, (O) options);
   }
 
   @Override
@@ -254,8 +263,12 @@ public final class MainVerticle extends VerticleBase {
     if (nodeAdmin != null) {
       nodeAdmin.close();
     }
-    operations.close();
-    Future<Void> relaysStopped = relays == null ? Future.succeededFuture() : relays.stop();
+    if (draining != null) {
+      draining.close();
+    }
+    relay.ifPresent(RelayHub::close);
+    setup.plugins().close();
+    Future<Void> relaysStopped = rendezvous == null ? Future.succeededFuture() : rendezvous.relays().stop();
     if (deviceSends != null) {
       deviceSends.unregister();
     }
@@ -265,5 +278,4 @@ public final class MainVerticle extends VerticleBase {
     Future<Void> storeClosed = store == null ? Future.succeededFuture() : store.close();
     return Future.all(relaysStopped, storeClosed);
   }
-
 }

@@ -2,26 +2,40 @@ package dev.vertdesk.app;
 
 import dev.vertdesk.cluster.ClusterSupport;
 import dev.vertdesk.config.ClusterConfig;
-import dev.vertdesk.config.ConfigLoader;
+import dev.vertdesk.config.ConfigException;
+import dev.vertdesk.metrics.Metrics;
 import io.vertx.core.Deployable;
-import io.vertx.core.eventbus.EventBusOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
- * Entry point of {@code vertdesk.jar}: Vert.x's application launcher ({@code -conf},
- * {@code -cluster}, {@code -options} ...) with Vertdesk's main verticle and defaults.
+ * Entry point of {@code vertdesk.jar}: the configuration is read and checked first (a bad key
+ * stops here, before anything opens), then Vert.x's application launcher starts the node
+ * ({@code -conf}, {@code -cluster}, {@code -options} ...) with Vertdesk's main verticle.
  */
 public final class VertdeskApplication implements VertxApplicationHooks {
 
+  /** Exit status of a start refused for its configuration (sysexits' EX_CONFIG). */
+  static final int EXIT_CONFIG = 78;
+
+  private final NodeSetup setup;
   private volatile MainVerticle main;
   private volatile boolean sigtermDrains;
+  /** Built with the Vert.x builder, configured once the launcher has applied its options. */
+  private ClusterManager clusterManager;
+
+  private VertdeskApplication(NodeSetup setup) {
+    this.setup = setup;
+  }
 
   public static void main(String[] args) {
     // rustdesk-utils commands (genkeypair, validatekeypair, doctor) run without starting Vert.x
@@ -30,28 +44,34 @@ public final class VertdeskApplication implements VertxApplicationHooks {
     }
     // java -jar vertdesk.jar admin <command>: the admin API's command-line client
     if (args.length > 0 && dev.vertdesk.admin.AdminCli.isCommand(args[0])) {
-      System.exit(dev.vertdesk.admin.AdminCli.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+      System.exit(dev.vertdesk.admin.AdminCli.run(Arrays.copyOfRange(args, 1, args.length)));
     }
-    int code = new VertxApplication(args, new VertdeskApplication()).launch();
+    NodeSetup setup;
+    try {
+      setup = NodeSetup.load(NodeSetup.readConf(confOption(args)), System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("vertdesk: " + e.getMessage());
+      System.exit(EXIT_CONFIG);
+      return;
+    }
+    int code = new VertxApplication(args, new VertdeskApplication(setup)).launch();
     if (code != 0) {
       System.exit(code);
     }
   }
 
-  /** The {@code cluster} block, read once the -conf JSON is known (env layers included). */
-  private ClusterConfig cluster;
-  /** Built with the Vert.x builder, configured once the launcher has applied its options. */
-  private io.vertx.core.spi.cluster.ClusterManager clusterManager;
-
-  @Override
-  public JsonObject afterConfigParsed(JsonObject config) {
-    try {
-      cluster = ClusterConfig.from(ConfigLoader.load(config == null ? new JsonObject() : config, System.getenv()));
-    } catch (RuntimeException e) {
-      // the main verticle reads the same tree and fails the start with the key's name
-      cluster = null;
+  /** The value of {@code -conf} / {@code --conf} (also {@code -conf=value}), as the launcher reads it. */
+  static String confOption(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i].toLowerCase(Locale.ROOT);
+      if ((a.equals("-conf") || a.equals("--conf")) && i + 1 < args.length) {
+        return args[i + 1];
+      }
+      if (a.startsWith("-conf=") || a.startsWith("--conf=")) {
+        return args[i].substring(args[i].indexOf('=') + 1);
+      }
     }
-    return config;
+    return null;
   }
 
   @Override
@@ -59,13 +79,12 @@ public final class VertdeskApplication implements VertxApplicationHooks {
     // The UDP path runs a Netty epoll datagram channel on Vert.x's event loops.
     context.vertxOptions().setPreferNativeTransport(true);
     // Prometheus metrics for /metrics, unless -options brought metrics options of its own
-    if (!dev.vertdesk.metrics.Metrics.configured(context.vertxOptions().getMetricsOptions())) {
-      context.vertxOptions().setMetricsOptions(
-          dev.vertdesk.metrics.Metrics.defaultOptions(dev.vertdesk.metrics.Metrics.DEFAULT_REGISTRY));
+    if (!Metrics.configured(context.vertxOptions().getMetricsOptions())) {
+      context.vertxOptions().setMetricsOptions(Metrics.defaultOptions(Metrics.DEFAULT_REGISTRY));
     }
     // -cluster-host is known only now: Hazelcast binds it unless cluster.host says otherwise
     EventBusOptions bus = context.vertxOptions().getEventBusOptions();
-    ClusterConfig c = (cluster != null ? cluster : ClusterConfig.from(new JsonObject())).withHost(bus.getHost());
+    ClusterConfig c = setup.config().cluster().withHost(bus.getHost());
     if (bus.getHost() == null) {
       // without -cluster-host Vert.x would pick any interface for the event bus
       bus.setHost(c.host());
@@ -83,7 +102,7 @@ public final class VertdeskApplication implements VertxApplicationHooks {
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
     return () -> {
-      main = new MainVerticle();
+      main = new MainVerticle(setup);
       return main;
     };
   }
@@ -91,7 +110,7 @@ public final class VertdeskApplication implements VertxApplicationHooks {
   /** SIGTERM now drains first ({@link DrainOnSigterm}). */
   @Override
   public void afterVerticleDeployed(HookContext context) {
-    sigtermDrains = DrainOnSigterm.install(() -> main == null ? null : main.serverContext());
+    sigtermDrains = DrainOnSigterm.install(() -> main);
   }
 
   /**
@@ -102,9 +121,9 @@ public final class VertdeskApplication implements VertxApplicationHooks {
   @Override
   public void beforeStoppingVertx(HookContext context) {
     MainVerticle m = main;
-    if (!sigtermDrains && m != null && m.serverContext() != null) {
+    if (!sigtermDrains && m != null) {
       try {
-        NodeOperations.drainAndAwait(m.serverContext());
+        m.drainForShutdown();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

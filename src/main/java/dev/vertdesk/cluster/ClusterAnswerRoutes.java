@@ -12,7 +12,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
-import dev.vertdesk.server.NodeRequests;
+import dev.vertdesk.node.NodeRequests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -5,9 +5,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.util.List;
 
-/** Cluster membership as the admin surface reports it; a lone node when not clustered. */
+/** The cluster's health as readiness reports it. */
 public final class ClusterState {
 
   private ClusterState() {
@@ -15,20 +14,6 @@ public final class ClusterState {
 
   static ClusterManager manager(Vertx vertx) {
     return vertx instanceof VertxInternal vx && vertx.isClustered() ? vx.clusterManager() : null;
-  }
-
-  /** Members of the Vert.x cluster (1 when not clustered). */
-  public static int members(Vertx vertx) {
-    ClusterManager cm = manager(vertx);
-    if (cm == null) {
-      return 1;
-    }
-    try {
-      List<String> nodes = cm.getNodes();
-      return nodes == null ? 0 : nodes.size();
-    } catch (RuntimeException e) {
-      return 0; // leaving the cluster
-    }
   }
 
   /**

@@ -11,7 +11,7 @@ import dev.vertdesk.registry.PeerRegistry;
 import dev.vertdesk.registry.PeerView;
 import dev.vertdesk.registry.RegisterPkOutcome;
 import dev.vertdesk.proto.RegisterPkResponse.Result;
-import dev.vertdesk.server.NodeRequests;
+import dev.vertdesk.node.NodeRequests;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -195,7 +195,7 @@ final class HazelcastPeerRegistry implements PeerRegistry {
   }
 
   @Override
-  public java.util.Optional<dev.vertdesk.registry.IpRegistrationLimiter> ipLimiter() {
+  public dev.vertdesk.registry.IpRegistrationLimiter ipLimiter() {
     return local.ipLimiter();
   }
 

@@ -1,6 +1,5 @@
 package dev.vertdesk.config;
 
-import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
@@ -20,30 +19,28 @@ import java.util.List;
 public record ClusterConfig(String name, String host, int port, int portCount, List<String> members,
                             String configFile, int joinWaitSeconds, long requestTimeoutMillis) {
 
-  public static ClusterConfig from(JsonObject tree) {
-    JsonObject c = Json.object(tree, "", "cluster");
-    String p = "cluster.";
-    String name = Json.string(c, p, "name", "vertdesk");
+  static ClusterConfig from(ConfigBlock c) {
+    String name = c.string("name");
     if (name.isBlank()) {
-      throw new ConfigException(p + "name", "must not be empty");
+      throw new ConfigException(c.path("name"), "must not be empty");
     }
-    String host = Json.string(c, p, "host", "");
+    String host = c.string("host");
     if (!host.isEmpty() && !ServerConfig.isIpLiteral(host)) {
-      throw new ConfigException(p + "host", "expected an IP address, got " + host);
+      throw new ConfigException(c.path("host"), "expected an IP address, got " + host);
     }
-    List<String> members = List.copyOf(Json.list(c, p, "members"));
+    List<String> members = List.copyOf(c.list("members"));
     for (String m : members) {
       if (!m.matches("[0-9A-Za-z.:\\[\\]-]+")) {
-        throw new ConfigException(p + "members", "expected host or host:port entries, got " + m);
+        throw new ConfigException(c.path("members"), "expected host or host:port entries, got " + m);
       }
     }
     return new ClusterConfig(name, host,
-        Json.integer(c, p, "port", 5701, 1, 65535),
-        Json.integer(c, p, "portCount", 20, 1, 1000),
+        c.integer("port", 1, 65535),
+        c.integer("portCount", 1, 1000),
         members,
-        Json.string(c, p, "configFile", ""),
-        Json.integer(c, p, "joinWaitSeconds", 1, 0, 60),
-        Json.integer(c, p, "requestTimeoutMillis", 3000, 100, 60_000));
+        c.string("configFile"),
+        c.integer("joinWaitSeconds", 0, 60),
+        c.integer("requestTimeoutMillis", 100, 60_000));
   }
 
   /**

@@ -7,22 +7,32 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Builds the effective configuration tree. Layers, later ones winning:
- * built-in defaults, the {@code -conf} JSON, rustdesk-server option names from the data
- * directory's {@code .env}, the same names from the environment, then {@code VERTDESK_*}
- * variables ({@code __} separates path segments: {@code VERTDESK_VERTICLES__UDP__ENABLED=false}).
- * Reads files, so callers run it on a worker thread.
+ * Builds the effective configuration tree. Layers, later ones winning: the shipped defaults
+ * ({@code vertdesk-defaults.json}, which name every built-in key), the {@code -conf} JSON,
+ * rustdesk-server option names from the environment, the same names from the data directory's
+ * {@code .env}, then {@code VERTDESK_*} variables ({@code __} separates path segments:
+ * {@code VERTDESK_VERTICLES__UDP__ENABLED=false}). Reads files: run it before Vert.x starts or on
+ * a worker thread.
  */
 public final class ConfigLoader {
 
   public static final String ENV_PREFIX = "VERTDESK_";
 
-  /** rustdesk-server option name → path in our tree (PROTOCOL.md §9.2, §9.3). */
+  /**
+   * {@code VERTDESK_*} variables that are not configuration keys: the {@code vertdesk} wrapper's,
+   * the admin command line's and the logging back end's.
+   */
+  static final Set<String> OTHER_VARIABLES = Set.of("VERTDESK_JAR", "VERTDESK_ARGS", "VERTDESK_ADMIN_URL",
+      "VERTDESK_ADMIN_TOKEN", "VERTDESK_ADMIN_TOKEN_FILE", "VERTDESK_LOG_LEVEL");
+
+  /** rustdesk-server option name → path in our tree (docs/protocol.md §9.2, §9.3). */
   private static final Map<String, String> COMPAT = Map.ofEntries(
       Map.entry("PORT", "port"),
       Map.entry("BIND", "bind"),
@@ -43,15 +53,17 @@ public final class ConfigLoader {
       Map.entry("DOWNGRADE_START_CHECK", "verticles.relay.config.downgradeStartCheck"));
 
   /**
-   * hbbr's limits (§7.4), where hbbr keeps its default for a value that is not positive; under
-   * our own keys such a value means "unlimited", so under hbbr's names it is not passed on.
+   * hbbr's limits (docs/protocol.md §7.4), where hbbr keeps its default for a value that is not
+   * positive; under our own keys such a value means "unlimited", so under hbbr's names it is not
+   * passed on.
    */
-  private static final java.util.Set<String> HBBR_LIMITS = java.util.Set.of(
+  private static final Set<String> HBBR_LIMITS = Set.of(
       "TOTAL_BANDWIDTH", "SINGLE_BANDWIDTH", "LIMIT_SPEED", "DOWNGRADE_THRESHOLD", "DOWNGRADE_START_CHECK");
 
   private ConfigLoader() {
   }
 
+  /** The shipped defaults: every built-in key, {@code null} where the value is derived. */
   public static JsonObject defaults() {
     try (InputStream in = ConfigLoader.class.getResourceAsStream("/vertdesk-defaults.json")) {
       return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
@@ -60,17 +72,19 @@ public final class ConfigLoader {
     }
   }
 
-  public static JsonObject load(JsonObject conf, Map<String, String> environ) {
+  public static ConfigTree load(JsonObject conf, Map<String, String> environ) {
     JsonObject tree = defaults().mergeIn(conf == null ? new JsonObject() : conf, true);
-    applyPrefixed(tree, environ); // first pass: VERTDESK_DATA_DIR may move the .env
-    Path dataDir = Path.of(tree.getString("dataDir", "."));
+    Map<String, String> variables = new LinkedHashMap<>();
+    applyPrefixed(tree, environ, variables); // first pass: VERTDESK_DATA_DIR may move the .env
+    Path dataDir = Path.of(new ConfigBlock(tree, "").string("dataDir", "."));
     Map<String, String> dotEnv = readDotEnv(dataDir.resolve(".env"));
     CompatOptions compat = new CompatOptions(dotEnv, environ);
     COMPAT.forEach((name, path) -> compat.get(name)
         .filter(v -> !(HBBR_LIMITS.contains(name) && notPositive(v)))
         .ifPresent(v -> put(tree, path, v)));
-    applyPrefixed(tree, environ);
-    return tree;
+    variables.clear();
+    applyPrefixed(tree, environ, variables);
+    return new ConfigTree(tree, variables);
   }
 
   private static boolean notPositive(String value) {
@@ -92,19 +106,27 @@ public final class ConfigLoader {
     }
   }
 
-  private static void applyPrefixed(JsonObject tree, Map<String, String> environ) {
+  /** Applies {@code VERTDESK_*} variables; records which variable set which path. */
+  private static void applyPrefixed(JsonObject tree, Map<String, String> environ, Map<String, String> variables) {
     new TreeMap<>(environ).forEach((name, value) -> {
-      if (name.toUpperCase(Locale.ROOT).startsWith(ENV_PREFIX)) {
-        String[] segments = name.substring(ENV_PREFIX.length()).split("__");
-        JsonObject node = tree;
-        for (int i = 0; i < segments.length - 1; i++) {
-          String key = matchKey(node, segments[i]);
-          JsonObject child = node.getValue(key) instanceof JsonObject j ? j : new JsonObject();
-          node.put(key, child);
-          node = child;
-        }
-        node.put(matchKey(node, segments[segments.length - 1]), value);
+      String upper = name.toUpperCase(Locale.ROOT);
+      if (!upper.startsWith(ENV_PREFIX) || OTHER_VARIABLES.contains(upper)) {
+        return;
       }
+      String[] segments = name.substring(ENV_PREFIX.length()).split("__");
+      JsonObject node = tree;
+      StringBuilder path = new StringBuilder();
+      for (int i = 0; i < segments.length - 1; i++) {
+        String key = matchKey(node, segments[i]);
+        path.append(key).append('.');
+        JsonObject child = node.getValue(key) instanceof JsonObject j ? j : new JsonObject();
+        node.put(key, child);
+        node = child;
+      }
+      String key = matchKey(node, segments[segments.length - 1]);
+      path.append(key);
+      variables.put(path.toString(), name);
+      put(node, key, value);
     });
   }
 
@@ -129,6 +151,19 @@ public final class ConfigLoader {
     return camel.toString();
   }
 
+  /** The {@code VERTDESK_*} variable that reaches {@code path} ({@code limits.ipMaxPerWindow}). */
+  public static String variableFor(String path) {
+    StringBuilder out = new StringBuilder(ENV_PREFIX);
+    String[] segments = path.split("\\.");
+    for (int i = 0; i < segments.length; i++) {
+      if (i > 0) {
+        out.append("__");
+      }
+      out.append(segments[i].replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT));
+    }
+    return out.toString();
+  }
+
   private static void put(JsonObject tree, String path, String value) {
     String[] parts = path.split("\\.");
     JsonObject node = tree;
@@ -140,6 +175,11 @@ public final class ConfigLoader {
       }
       node = child;
     }
-    node.put(parts[parts.length - 1], value);
+    String key = parts[parts.length - 1];
+    Object current = node.getValue(key);
+    if (value.isBlank() && current != null && !(current instanceof String)) {
+      return; // an empty variable keeps the default, as rustdesk-server reads it
+    }
+    node.put(key, value);
   }
 }

@@ -1,12 +1,11 @@
 package dev.vertdesk.config;
 
-import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Node-wide settings about running the server rather than serving clients: where plugin jars
- * are found and how long a drain lets live relay sessions go on.
+ * Node-wide settings about running the server rather than serving clients.
  *
  * @param pluginsDir          {@code pluginsDir}; empty means the default, {@code plugins} next
  *                            to the running jar
@@ -14,17 +13,26 @@ import java.util.Optional;
  *                            admin command), live relay sessions are closed after this long
  * @param drainGraceSeconds   {@code drainGraceSeconds}: on SIGTERM the node stays up, not ready,
  *                            at least this long (within the timeout), so load balancers see it go
+ * @param jsonLogs            {@code logFormat}: {@code json} (one object per line) rather than
+ *                            {@code text}; empty when the key is not set (the process keeps the
+ *                            format it started with)
  */
-public record OperationOptions(Optional<Path> pluginsDir, int drainTimeoutSeconds, int drainGraceSeconds) {
+public record OperationOptions(Optional<Path> pluginsDir, int drainTimeoutSeconds, int drainGraceSeconds,
+                               Optional<Boolean> jsonLogs) {
 
-  public static final int DEFAULT_DRAIN_TIMEOUT_SECONDS = 60;
-  public static final int DEFAULT_DRAIN_GRACE_SECONDS = 5;
-
-  public static OperationOptions from(JsonObject tree) {
-    String dir = Json.string(tree, "", "pluginsDir", "");
+  static OperationOptions from(ConfigBlock root) {
+    String dir = root.string("pluginsDir");
+    String format = root.string("logFormat");
+    Optional<Boolean> json = switch (format.toLowerCase(Locale.ROOT)) {
+      case "" -> Optional.empty();
+      case "json" -> Optional.of(true);
+      case "text" -> Optional.of(false);
+      default -> throw new ConfigException("logFormat", "expected text or json, got " + format);
+    };
     return new OperationOptions(
         dir.isEmpty() ? Optional.empty() : Optional.of(Path.of(dir)),
-        Json.integer(tree, "", "drainTimeoutSeconds", DEFAULT_DRAIN_TIMEOUT_SECONDS, 0, 86_400),
-        Json.integer(tree, "", "drainGraceSeconds", DEFAULT_DRAIN_GRACE_SECONDS, 0, 3_600));
+        root.integer("drainTimeoutSeconds", 0, 86_400),
+        root.integer("drainGraceSeconds", 0, 3_600),
+        json);
   }
 }

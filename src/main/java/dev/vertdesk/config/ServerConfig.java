@@ -1,6 +1,5 @@
 package dev.vertdesk.config;
 
-import io.vertx.core.json.JsonObject;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -12,8 +11,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Node-wide settings shared by every verticle, parsed once from the effective tree
- * ({@link ConfigLoader}). Each verticle block is parsed by the verticle itself.
+ * Node-wide settings of the rendezvous and relay service, read by several verticles: where the
+ * data lives, the key, the base port and the options rustdesk-server users already know.
  */
 public record ServerConfig(
     Path dataDir,
@@ -31,10 +30,9 @@ public record ServerConfig(
     Limits limits,
     int keepAliveSeconds,
     boolean allowIdChange,
-    List<String> trustedProxies,
-    JsonObject verticles) {
+    IpRanges trustedProxies) {
 
-  /** Registration limiters of PROTOCOL.md §5.4.2 (defaults as in hbbs). */
+  /** Registration limiters of docs/protocol.md §5.4.2 (defaults as in hbbs). */
   public record Limits(int ipWindowSeconds, int ipMaxPerWindow, int idsPerIpPerDay,
                        int idWindowSeconds, int idMaxPerWindow) {
   }
@@ -71,53 +69,50 @@ public record ServerConfig(
     }
   }
 
-  public static ServerConfig from(JsonObject tree) {
-    String dataDir = Json.string(tree, "", "dataDir", ".");
+  static ServerConfig from(ConfigBlock root) {
+    String dataDir = root.string("dataDir");
     if (dataDir.isEmpty()) {
       throw new ConfigException("dataDir", "must not be empty");
     }
-    String bind = Json.string(tree, "", "bind", "");
+    String bind = root.string("bind");
     if (!bind.isEmpty() && !isIpLiteral(bind)) {
       throw new ConfigException("bind", "expected an IP address, got " + bind);
     }
-    int port = Json.integer(tree, "", "port", 21116, 3, 65533);
-    String maskText = Json.string(tree, "", "mask", "");
+    String maskText = root.string("mask");
     Optional<Ipv4Mask> mask = maskText.isEmpty()
         ? Optional.empty() : Optional.of(Ipv4Mask.parse("mask", maskText));
-    String localIp = Json.string(tree, "", "localIp", "");
+    String localIp = root.string("localIp");
     if (mask.isPresent() && localIp.isEmpty()) {
       localIp = detectLocalIpv4();
     }
-    JsonObject limits = Json.object(tree, "", "limits");
-    String lp = "limits.";
+    ConfigBlock limits = root.child("limits");
     Limits parsedLimits = new Limits(
-        Json.integer(limits, lp, "ipWindowSeconds", 60, 1, 86_400),
-        Json.integer(limits, lp, "ipMaxPerWindow", 30, 1, Integer.MAX_VALUE),
-        Json.integer(limits, lp, "idsPerIpPerDay", 300, 1, Integer.MAX_VALUE),
-        Json.integer(limits, lp, "idWindowSeconds", 6, 1, 86_400),
-        Json.integer(limits, lp, "idMaxPerWindow", 3, 1, Integer.MAX_VALUE));
-    String dbUrl = Json.string(Json.object(tree, "", "db"), "db.", "url", "db_v2.sqlite3");
+        limits.integer("ipWindowSeconds", 1, 86_400),
+        limits.integer("ipMaxPerWindow", 1, Integer.MAX_VALUE),
+        limits.integer("idsPerIpPerDay", 1, Integer.MAX_VALUE),
+        limits.integer("idWindowSeconds", 1, 86_400),
+        limits.integer("idMaxPerWindow", 1, Integer.MAX_VALUE));
+    String dbUrl = root.child("db").string("url");
     if (dbUrl.isEmpty()) {
       throw new ConfigException("db.url", "must not be empty");
     }
     return new ServerConfig(
         Path.of(dataDir),
-        Json.string(tree, "", "key", "-"),
+        root.string("key"),
         bind,
-        port,
-        List.copyOf(Json.list(tree, "", "relayServers")),
-        Json.bool(tree, "", "alwaysUseRelay", false),
+        root.integer("port", 3, 65533),
+        List.copyOf(root.list("relayServers")),
+        root.bool("alwaysUseRelay"),
         dbUrl,
         mask,
         localIp,
-        Json.integer(tree, "", "serial", 0, Integer.MIN_VALUE, Integer.MAX_VALUE),
-        List.copyOf(Json.list(tree, "", "rendezvousServers")),
-        Json.string(tree, "", "softwareUrl", ""),
+        root.integer("serial", Integer.MIN_VALUE, Integer.MAX_VALUE),
+        List.copyOf(root.list("rendezvousServers")),
+        root.string("softwareUrl"),
         parsedLimits,
-        Json.integer(tree, "", "keepAliveSeconds", 30, 5, 3600),
-        Json.bool(tree, "", "allowIdChange", true),
-        List.copyOf(Json.list(tree, "", "trustedProxies")),
-        Json.object(tree, "", "verticles"));
+        root.integer("keepAliveSeconds", 5, 3600),
+        root.bool("allowIdChange"),
+        IpRanges.parse("trustedProxies", root.list("trustedProxies")));
   }
 
   static boolean isIpLiteral(String s) {

@@ -35,14 +35,14 @@ public final class Addresses {
 
   /**
    * Command to the UDP registration verticle: send one datagram to a device from the
-   * registration socket. Body {@link dev.vertdesk.rendezvous.DatagramSend}; reply empty on
+   * registration socket. Body {@code DatagramSend} (rendezvous package, node-local); reply empty on
    * success, failure when it could not be written.
    */
   public static final String UDP_SEND = "vertdesk.udp.send";
 
   /**
    * Command to this node (a local consumer, so each node drains only itself): start draining
-   * ({@link dev.vertdesk.server.Drain}). Body ignored; reply {@code {draining, started,
+   * (the node's {@code Drain}). Body ignored; reply {@code {draining, started,
    * timeoutSeconds, deadline, relaySessions}}, where {@code started} is false when the node was
    * already draining and {@code deadline} is epoch milliseconds.
    */

@@ -8,7 +8,7 @@ import java.util.Locale;
  * {@code json} (one JSON object per line, for SIEM and syslog pipelines). Read once from the
  * {@code VERTDESK_LOG_FORMAT} variable (or the {@code vertdesk.log.format} system property) so
  * that the first line is already in the right format, then from the configuration key
- * {@code logFormat} when the node starts.
+ * {@code logFormat} once the configuration is read.
  */
 public final class LogFormat {
 
@@ -25,16 +25,9 @@ public final class LogFormat {
     return json;
   }
 
-  /**
-   * Switches the format; an empty value keeps the current one.
-   *
-   * @throws ConfigException for anything but {@code text} or {@code json}
-   */
-  public static void apply(String format) {
-    if (format == null || format.isBlank()) {
-      return;
-    }
-    json = parse("logFormat", format);
+  /** Switches the format: the configuration's {@code logFormat}, once it is read. */
+  public static void use(boolean jsonLines) {
+    json = jsonLines;
   }
 
   static boolean parse(String key, String value) {

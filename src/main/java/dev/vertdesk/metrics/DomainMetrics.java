@@ -1,9 +1,10 @@
 package dev.vertdesk.metrics;
 
 import dev.vertdesk.events.Addresses;
+import dev.vertdesk.node.NodeCore;
+import dev.vertdesk.relay.RelayHub;
 import dev.vertdesk.relay.RelaySessionInfo;
 import dev.vertdesk.relay.RelaySessions;
-import dev.vertdesk.server.ServerContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -22,7 +23,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.function.IntSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -43,9 +43,9 @@ public final class DomainMetrics {
   static final int MAX_LABEL_VALUES = 64;
 
   private final Vertx vertx;
-  private final ServerContext ctx;
+  private final NodeCore core;
+  private final Optional<RelaySessions> relay;
   private final MeterRegistry registry;
-  private final IntSupplier clusterMembers;
   private final List<Meter> meters = new ArrayList<>();
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -55,11 +55,12 @@ public final class DomainMetrics {
   private long closedBytes;
   private double lastBytes;
 
-  public DomainMetrics(Vertx vertx, ServerContext ctx, MeterRegistry registry, IntSupplier clusterMembers) {
+  /** @param relay the node's relay, when it runs a relay port */
+  public DomainMetrics(Vertx vertx, NodeCore core, Optional<RelayHub> relay, MeterRegistry registry) {
     this.vertx = vertx;
-    this.ctx = ctx;
+    this.core = core;
+    this.relay = relay.map(RelayHub::sessions);
     this.registry = registry;
-    this.clusterMembers = clusterMembers;
   }
 
   public DomainMetrics start() {
@@ -67,11 +68,11 @@ public final class DomainMetrics {
     gauge("vertdesk.peers.online", "devices registered within REG_TIMEOUT on this node",
         c -> c.registry().onlineCount());
     gauge("vertdesk.relay.sessions.active", "paired relay sessions now running on this node",
-        c -> relay().map(RelaySessions::size).orElse(0));
+        c -> relay.map(RelaySessions::size).orElse(0));
     gauge("vertdesk.relay.sessions.waiting", "relay connections waiting for their partner",
-        c -> relay().map(RelaySessions::waiting).orElse(0));
+        c -> relay.map(RelaySessions::waiting).orElse(0));
     gauge("vertdesk.cluster.members", "cluster members this node sees (1 when not clustered)",
-        c -> clusterMembers.getAsInt());
+        c -> c.cluster().members().size());
     gauge("vertdesk.node.draining", "1 while this node drains", c -> c.drain().draining() ? 1 : 0);
     synchronized (meters) {
       meters.add(FunctionCounter.builder("vertdesk.relay.bytes", this, DomainMetrics::relayBytes)
@@ -109,12 +110,8 @@ public final class DomainMetrics {
     counters.clear();
   }
 
-  private Optional<RelaySessions> relay() {
-    return RelaySessions.of(ctx);
-  }
-
-  private void gauge(String name, String help, ToDoubleFunction<ServerContext> f) {
-    Gauge g = Gauge.builder(name, ctx, f).description(help).strongReference(true).register(registry);
+  private void gauge(String name, String help, ToDoubleFunction<NodeCore> f) {
+    Gauge g = Gauge.builder(name, core, f).description(help).strongReference(true).register(registry);
     synchronized (meters) {
       meters.add(g);
     }
@@ -178,9 +175,8 @@ public final class DomainMetrics {
    * closed event arrives; in between, its last seen count stands in for it.
    */
   private synchronized double relayBytes() {
-    Optional<RelaySessions> sessions = relay();
-    if (sessions.isPresent()) {
-      for (RelaySessionInfo i : sessions.get().list()) {
+    if (relay.isPresent()) {
+      for (RelaySessionInfo i : relay.get().list()) {
         liveBytes.merge(i.id() + "/" + i.uuid(), i.bytesFirstToSecond() + i.bytesSecondToFirst(), Math::max);
       }
     }

@@ -39,7 +39,7 @@ public final class PluginLoader {
   }
 
   /** One loaded plugin and the class loader of its jar. */
-  public record Loaded(VertdeskPlugin plugin, Path jar, URLClassLoader loader) {
+  public record Loaded(VertdeskPlugin<?> plugin, Path jar, URLClassLoader loader) {
     public String name() {
       return plugin.name();
     }
@@ -128,12 +128,12 @@ public final class PluginLoader {
       for (Path jar : jars) {
         URLClassLoader loader = newLoader(jar, parent);
         loaders.add(loader);
-        List<VertdeskPlugin> found = providers(jar, loader);
+        List<VertdeskPlugin<?>> found = providers(jar, loader);
         if (found.isEmpty()) {
           LOG.warn("plugin jar {} lists no {} in META-INF/services; ignored", jar.toAbsolutePath(),
               VertdeskPlugin.class.getName());
         }
-        for (VertdeskPlugin p : found) {
+        for (VertdeskPlugin<?> p : found) {
           String name = name(jar, p);
           if (reserved.contains(name)) {
             throw new ConfigException("pluginsDir", jar.getFileName() + ": plugin name '" + name
@@ -165,8 +165,9 @@ public final class PluginLoader {
   }
 
   /** The providers defined in this jar (not those the parent loader also sees). */
-  private static List<VertdeskPlugin> providers(Path jar, URLClassLoader loader) {
-    List<VertdeskPlugin> out = new ArrayList<>();
+  @SuppressWarnings("rawtypes")
+  private static List<VertdeskPlugin<?>> providers(Path jar, URLClassLoader loader) {
+    List<VertdeskPlugin<?>> out = new ArrayList<>();
     try {
       for (ServiceLoader.Provider<VertdeskPlugin> p
           : ServiceLoader.load(VertdeskPlugin.class, loader).stream().toList()) {
@@ -181,7 +182,7 @@ public final class PluginLoader {
     return out;
   }
 
-  private static String name(Path jar, VertdeskPlugin p) {
+  private static String name(Path jar, VertdeskPlugin<?> p) {
     String name;
     try {
       name = p.name();

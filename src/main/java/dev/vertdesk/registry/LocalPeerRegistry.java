@@ -446,8 +446,8 @@ public final class LocalPeerRegistry implements PeerRegistry {
   }
 
   @Override
-  public java.util.Optional<IpRegistrationLimiter> ipLimiter() {
-    return java.util.Optional.of(ipLimiter);
+  public IpRegistrationLimiter ipLimiter() {
+    return ipLimiter;
   }
 
   @Override

@@ -3,17 +3,16 @@ package dev.vertdesk.registry;
 import io.vertx.core.Future;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * The server's view of every device: who owns an ID, its key, where it was last seen and
- * whether it is online. Online state lives in memory only (REG_TIMEOUT, PROTOCOL.md §12 item 8);
+ * whether it is online. Online state lives in memory only (REG_TIMEOUT, docs/protocol.md §12 item 8);
  * the durable part goes through a {@link dev.vertdesk.store.PeerStore}. Implementations are
  * safe to call from any event loop and never block one. Addresses passed in are normalised
  * ({@link dev.vertdesk.protocol.AddrMangle#normalize}).
  */
-public interface PeerRegistry {
+public interface PeerRegistry extends PeerDirectory {
 
   long REG_TIMEOUT_MILLIS = 30_000;
 
@@ -38,42 +37,18 @@ public interface PeerRegistry {
    */
   boolean disconnected(String id, InetSocketAddress endpoint);
 
-  /** Memory first, then the store; {@code null} when the ID is unknown. */
-  Future<PeerView> lookup(String id);
-
   /** This node's memory only: no store, no other node, no online check. */
   PeerView cached(String id);
-
-  /** One flag per ID: registered within REG_TIMEOUT (§5.4.9), on this node or another. */
-  Future<boolean[]> onlineStates(List<String> ids);
 
   /** Marks devices whose registration expired as offline; calls {@code offline} once for each. */
   void sweepExpired(Consumer<String> offline);
 
-  /** Number of IDs known in this node's memory, and of those online here. */
-  int size();
-
-  int onlineCount();
-
-  /** This node's per-IP registration limiter, for the admin API; empty when there is none. */
-  default Optional<IpRegistrationLimiter> ipLimiter() {
-    return Optional.empty();
-  }
+  /** This node's per-IP registration limiter, for the admin API. */
+  IpRegistrationLimiter ipLimiter();
 
   /**
    * Lifts the per-IP RegisterPk limit of {@code ip}: this node's count and, in a cluster, the
    * shared one. True if either held anything.
    */
-  default Future<Boolean> liftIpLimit(String ip) {
-    return Future.succeededFuture(ipLimiter().map(l -> l.remove(ip)).orElse(false));
-  }
-
-  /**
-   * Up to {@code limit} of the IDs in this node's memory that start with {@code prefix} (and are
-   * online, if asked), sorted by ID, for the admin API. Walks every entry: call it off the event
-   * loop.
-   */
-  default List<PeerView> list(String prefix, boolean onlineOnly, int limit) {
-    return List.of();
-  }
+  Future<Boolean> liftIpLimit(String ip);
 }

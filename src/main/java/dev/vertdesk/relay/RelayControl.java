@@ -1,9 +1,7 @@
 package dev.vertdesk.relay;
 
-import dev.vertdesk.server.ServerContext;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import java.util.Optional;
 
 /**
  * What the admin API may change on the relay of one node at run time (hbbr's console,
@@ -14,13 +12,8 @@ public final class RelayControl {
 
   private final RelayHub hub;
 
-  private RelayControl(RelayHub hub) {
+  RelayControl(RelayHub hub) {
     this.hub = hub;
-  }
-
-  /** The relay running on {@code ctx}'s node, if a relay verticle is deployed there. */
-  public static Optional<RelayControl> of(ServerContext ctx) {
-    return RelayHub.find(ctx).map(RelayControl::new);
   }
 
   public RelayPolicy policy() {

@@ -1,25 +1,23 @@
 package dev.vertdesk.relay;
 
+import dev.vertdesk.config.RelayOptions;
+import dev.vertdesk.node.NodeCore;
 import dev.vertdesk.registry.RelayBrokerage;
-import dev.vertdesk.server.ServerContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What every instance of the relay verticle on one node shares: the uuid → waiting endpoint
- * table (PROTOCOL.md §7.2), the live sessions, the total bandwidth bucket and the access lists.
- * Pairing only sees {@link RelayEndpoint}s, so TCP and WebSocket ends pair alike.
+ * The relay of one node, which every instance of the TCP and WebSocket relay verticles shares:
+ * the uuid → waiting endpoint table (docs/protocol.md §7.2), the live sessions, the total
+ * bandwidth bucket and the access lists. Pairing only sees {@link RelayEndpoint}s, so TCP and
+ * WebSocket ends pair alike. Built by the composition root when the node runs a relay port.
  */
-final class RelayHub {
+public final class RelayHub {
 
-  private static final Map<ServerContext, RelayHub> HUBS = new ConcurrentHashMap<>();
-
-  private final ServerContext ctx;
+  private final NodeCore core;
   private final Context context;
   private volatile RelayPolicy policy;
   private volatile TokenBucket total;
@@ -27,46 +25,38 @@ final class RelayHub {
   private final RelaySessions sessions = new RelaySessions(this);
   private final ConcurrentHashMap<String, RelayEndpoint> waiting = new ConcurrentHashMap<>();
   private final AtomicLong nextSession = new AtomicLong();
-  private int users;
-  private Future<Void> started;
 
-  private RelayHub(ServerContext ctx, Vertx vertx, Context context, RelayPolicy policy) {
-    this.ctx = ctx;
+  private RelayHub(NodeCore core, Vertx vertx, Context context, RelayPolicy policy) {
+    this.core = core;
     this.context = context;
     this.policy = policy;
     this.total = TokenBucket.megabitsPerSecond(policy.totalMbps(), System.nanoTime());
-    this.access = new AccessLists(vertx, ctx.config().dataDir());
+    this.access = new AccessLists(vertx, core.config().server().dataDir());
   }
 
   /**
-   * The node's hub, created by the first verticle instance (whose options and context it
-   * keeps); completes once the access lists are loaded.
+   * The node's relay with the rules of {@code options}, on the caller's context (where the
+   * access lists are polled and session events published); completes once the access lists are
+   * loaded.
    */
-  static Future<RelayHub> acquire(ServerContext ctx, Vertx vertx, Context context, RelayPolicy policy,
-                                  long accessPollMillis) {
-    RelayHub hub;
-    synchronized (HUBS) {
-      hub = HUBS.computeIfAbsent(ctx, c -> new RelayHub(c, vertx, context, policy));
-      hub.users++;
-      if (hub.started == null) {
-        hub.started = hub.access.start(accessPollMillis);
-      }
-    }
-    RelayHub h = hub;
-    return hub.started.map(v -> h);
+  public static Future<RelayHub> start(Vertx vertx, NodeCore core, RelayOptions options) {
+    RelayHub hub = new RelayHub(core, vertx, vertx.getOrCreateContext(), RelayPolicy.of(options));
+    return hub.access.start(options.accessListPollMillis()).map(hub);
   }
 
-  static Optional<RelayHub> find(ServerContext ctx) {
-    return Optional.ofNullable(HUBS.get(ctx));
+  /** Stops polling the access lists; the relay ports close their own connections. */
+  public void close() {
+    access.stop();
   }
 
-  void release() {
-    synchronized (HUBS) {
-      if (--users == 0) {
-        HUBS.remove(ctx, this);
-        access.stop();
-      }
-    }
+  /** The live sessions, TCP and WebSocket alike. */
+  public RelaySessions sessions() {
+    return sessions;
+  }
+
+  /** What the admin API may change at run time. */
+  public RelayControl control() {
+    return new RelayControl(this);
   }
 
   RelayPolicy policy() {
@@ -97,12 +87,8 @@ final class RelayHub {
     return access;
   }
 
-  RelaySessions sessions() {
-    return sessions;
-  }
-
   RelayBrokerage brokerage() {
-    return ctx.brokerage();
+    return core.brokerage();
   }
 
   int waitingCount() {
@@ -148,7 +134,7 @@ final class RelayHub {
     String uuid = s.uuid();
     String a = s.firstDescription();
     String b = s.secondDescription();
-    context.runOnContext(v -> ctx.events().relaySessionOpened(id, uuid, a, b));
+    context.runOnContext(v -> core.events().relaySessionOpened(id, uuid, a, b));
   }
 
   void publishClosed(RelaySession s, String reason) {
@@ -159,6 +145,6 @@ final class RelayHub {
     long ab = s.bytesFirstToSecond();
     long ba = s.bytesSecondToFirst();
     long ms = s.durationMillis();
-    context.runOnContext(v -> ctx.events().relaySessionClosed(id, uuid, a, b, ab, ba, ms, reason));
+    context.runOnContext(v -> core.events().relaySessionClosed(id, uuid, a, b, ab, ba, ms, reason));
   }
 }

@@ -1,5 +1,8 @@
 package dev.vertdesk.relay;
 
+import dev.vertdesk.config.RelayOptions;
+import java.util.concurrent.TimeUnit;
+
 /**
  * The timing and bandwidth rules every session of one relay follows (PROTOCOL.md §7.2–§7.4),
  * derived once from the verticle's options.
@@ -13,6 +16,11 @@ package dev.vertdesk.relay;
  */
 public record RelayPolicy(double totalMbps, double singleMbps, double limitMbps,
                           double downgradeThreshold, long downgradeStartCheckMillis, long idleNanos) {
+
+  public static RelayPolicy of(RelayOptions o) {
+    return new RelayPolicy(o.totalBandwidth(), o.singleBandwidth(), o.limitSpeed(), o.downgradeThreshold(),
+        (long) (o.downgradeStartCheck() * 1000), TimeUnit.SECONDS.toNanos(o.idleTimeoutSeconds()));
+  }
 
   /** Downgrade needs a per-pair limit to compare with, and a positive threshold. */
   public boolean downgradeEnabled() {

@@ -1,7 +1,8 @@
 package dev.vertdesk.relay;
 
-import dev.vertdesk.server.NetworkSupport;
-import dev.vertdesk.server.ServerContext;
+import dev.vertdesk.config.RelayOptions;
+import dev.vertdesk.net.NetworkSupport;
+import dev.vertdesk.node.NodeCore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -29,11 +30,11 @@ import org.slf4j.Logger;
 
 /**
  * A relay port, TCP ({@link RelayVerticle}) or WebSocket ({@link WsRelayVerticle}): each instance
- * joins the node's {@link RelayHub} and runs a Netty server channel on its own event loop with the
+ * serves the node's {@link RelayHub} and runs a Netty server channel on its own event loop with the
  * relay's socket options, checks the blocklist at accept, keeps the group of its connections,
  * drains and stops. The two ports differ only in the pipeline each connection gets.
  *
- * <p>Draining ({@link ServerContext#drain()}): the listening socket closes, so new connections are
+ * <p>Draining ({@link NodeCore#drain()}): the listening socket closes, so new connections are
  * refused, while live sessions go on until the drain deadline; then every connection is closed.
  */
 abstract class RelayPortVerticle extends VerticleBase {
@@ -43,53 +44,44 @@ abstract class RelayPortVerticle extends VerticleBase {
     void init(Channel ch, CappedRecvAllocator reads);
   }
 
-  protected final ServerContext ctx;
+  protected final NodeCore core;
+  protected final RelayHub hub;
+  protected final RelayOptions relay;
   private final String name;
   private final Logger log;
-  private RelayHub hub;
   private Channel server;
   private ChannelGroup connections;
   private long drainTimer = -1;
   private boolean stopped;
 
   /**
-   * @param name the port's name in logs, events and {@link ServerContext#boundPorts()}
-   * @param log  the verticle's logger
+   * @param relay the relay's rules ({@code verticles.relay.config}), for both ports
+   * @param name  the port's name in logs, events and {@link NodeCore#ports()}
+   * @param log   the verticle's logger
    */
-  RelayPortVerticle(ServerContext ctx, String name, Logger log) {
-    this.ctx = ctx;
+  RelayPortVerticle(NodeCore core, RelayHub hub, RelayOptions relay, String name, Logger log) {
+    this.core = core;
+    this.hub = hub;
+    this.relay = relay;
     this.name = name;
     this.log = log;
   }
 
-  /** The node's live relay sessions (shared by all instances), TCP and WebSocket alike. */
-  public RelaySessions sessions() {
-    return hub.sessions();
-  }
-
-  /** Joins the node's hub (the first instance creates it with the relay's rules). */
-  final Future<RelayHub> acquireHub(RelayVerticle.Options relay) {
-    return RelayHub.acquire(ctx, vertx, context, relay.policy(), relay.accessListPollMillis())
-        .map(h -> hub = h);
-  }
-
-  /** The relay's admission rules for this listener's connections (once the hub is acquired). */
-  final ChannelRelayEndpoint.Admission admission(RelayVerticle.Options relay) {
-    Optional<String> key = relay.checkKey() ? ctx.keys().validationKey() : Optional.empty();
+  /** The relay's admission rules for this listener's connections. */
+  final ChannelRelayEndpoint.Admission admission() {
+    Optional<String> key = relay.checkKey() ? core.keys().validationKey() : Optional.empty();
     return new ChannelRelayEndpoint.Admission(hub, key, relay.brokeredOnly(),
         TimeUnit.SECONDS.toMillis(relay.firstMessageTimeoutSeconds()),
         TimeUnit.SECONDS.toMillis(relay.pairTimeoutSeconds()), relay.maxFrameSize());
   }
 
   /**
-   * Binds {@code configuredHost:port} with the relay's socket options ({@code relay}) and hands
-   * each accepted connection to {@code pipeline}, unless the node drains or the client is on the
-   * blocklist.
+   * Binds {@code configuredHost:port} with the relay's socket options and hands each accepted
+   * connection to {@code pipeline}, unless the node drains or the client is on the blocklist.
    *
    * @param details what the start line says about the listener's rules
    */
-  final Future<Void> bind(String configuredHost, int port, RelayVerticle.Options relay, String details,
-                          Pipeline pipeline) {
+  final Future<Void> bind(String configuredHost, int port, String details, Pipeline pipeline) {
     VertxInternal vx = (VertxInternal) vertx;
     ContextInternal context = (ContextInternal) this.context;
     EventLoop loop = context.nettyEventLoop();
@@ -109,7 +101,7 @@ abstract class RelayPortVerticle extends VerticleBase {
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            if (ctx.drain().draining()) {
+            if (core.drain().draining()) {
               ch.close(); // accepted just before the listener closed for the drain
               return;
             }
@@ -117,7 +109,7 @@ abstract class RelayPortVerticle extends VerticleBase {
             InetSocketAddress r = (InetSocketAddress) ch.remoteAddress();
             if (r != null && access.blocked(AccessLists.normalize(r.getAddress()))) {
               log.debug("refused {}: blocklist", r);
-              ctx.events().rejected(name, "blocklist", AccessLists.normalize(r.getAddress()), "");
+              core.events().rejected(name, "blocklist", AccessLists.normalize(r.getAddress()), "");
               ch.close();
               return;
             }
@@ -137,8 +129,8 @@ abstract class RelayPortVerticle extends VerticleBase {
       if (f.isSuccess()) {
         server = bind.channel();
         int actual = ((InetSocketAddress) server.localAddress()).getPort();
-        ctx.boundPorts().put(name, actual);
-        ctx.drain().onBegin(() -> context.runOnContext(v -> drain()));
+        core.ports().bound(name, actual);
+        core.drain().onBegin(() -> context.runOnContext(v -> drain()));
         log.info("{} listening on {}:{} ({})", name, host, actual, details);
         bound.complete();
       } else {
@@ -154,7 +146,8 @@ abstract class RelayPortVerticle extends VerticleBase {
       return;
     }
     server.close();
-    long left = Math.max(1, ctx.drain().deadlineMillis() - System.currentTimeMillis());
+    core.ports().released(name);
+    long left = Math.max(1, core.drain().deadlineMillis() - System.currentTimeMillis());
     log.info("{} draining: listener closed, live sessions are closed in {} ms", name, left);
     drainTimer = vertx.setTimer(left, t -> {
       if (!connections.isEmpty()) {
@@ -164,25 +157,19 @@ abstract class RelayPortVerticle extends VerticleBase {
     });
   }
 
-  /** Closes the listener and every connection, then leaves the hub. */
+  /** Closes the listener and every connection. */
   @Override
   public Future<?> stop() {
     stopped = true;
     if (drainTimer >= 0) {
       vertx.cancelTimer(drainTimer);
     }
-    Promise<Void> done = Promise.promise();
-    Runnable finish = () -> {
-      if (hub != null) {
-        hub.release();
-      }
-      done.complete();
-    };
     if (server == null) {
-      finish.run();
-      return done.future();
+      return Future.succeededFuture();
     }
-    server.close().addListener(f -> connections.close().addListener(g -> finish.run()));
+    core.ports().released(name);
+    Promise<Void> done = Promise.promise();
+    server.close().addListener(f -> connections.close().addListener(g -> done.complete()));
     return done.future();
   }
 }

@@ -1,6 +1,5 @@
 package dev.vertdesk.relay;
 
-import dev.vertdesk.server.ServerContext;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,11 +18,6 @@ public final class RelaySessions {
 
   RelaySessions(RelayHub hub) {
     this.hub = hub;
-  }
-
-  /** The sessions of the relay running on {@code ctx}'s node, if a relay verticle is deployed. */
-  public static Optional<RelaySessions> of(ServerContext ctx) {
-    return RelayHub.find(ctx).map(RelayHub::sessions);
   }
 
   void add(RelaySession s) {

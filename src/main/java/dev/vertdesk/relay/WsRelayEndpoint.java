@@ -1,7 +1,7 @@
 package dev.vertdesk.relay;
 
 import dev.vertdesk.rendezvous.ws.ClientAddress;
-import dev.vertdesk.server.IpRanges;
+import dev.vertdesk.config.IpRanges;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;

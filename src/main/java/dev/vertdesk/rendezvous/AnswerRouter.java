@@ -48,8 +48,4 @@ public final class AnswerRouter implements AnswerRoutes {
     sink.deliver(message);
     return true;
   }
-
-  public int size() {
-    return waiting.size();
-  }
 }

@@ -30,8 +30,4 @@ public final class DeviceLinks {
   public void forEach(java.util.function.BiConsumer<String, SignalingConnection> action) {
     links.forEach(action);
   }
-
-  public int size() {
-    return links.size();
-  }
 }

@@ -3,7 +3,7 @@ package dev.vertdesk.rendezvous;
 import dev.vertdesk.events.Addresses;
 import dev.vertdesk.proto.RendezvousMessage;
 import dev.vertdesk.registry.PeerView;
-import dev.vertdesk.server.NodeRequests;
+import dev.vertdesk.node.NodeRequests;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;

@@ -2,7 +2,6 @@ package dev.vertdesk.rendezvous;
 
 import com.google.protobuf.ByteString;
 import dev.vertdesk.config.ServerConfig;
-import dev.vertdesk.proto.ConfigUpdate;
 import dev.vertdesk.proto.FetchLocalAddr;
 import dev.vertdesk.proto.IdPk;
 import dev.vertdesk.proto.LocalAddr;
@@ -14,7 +13,6 @@ import dev.vertdesk.proto.PunchHoleResponse;
 import dev.vertdesk.proto.PunchHoleResponse.Failure;
 import dev.vertdesk.proto.PunchHoleSent;
 import dev.vertdesk.proto.RegisterPk;
-import dev.vertdesk.proto.RegisterPkResponse;
 import dev.vertdesk.proto.RelayResponse;
 import dev.vertdesk.proto.RendezvousMessage;
 import dev.vertdesk.proto.RequestRelay;
@@ -22,8 +20,7 @@ import dev.vertdesk.proto.TestNatResponse;
 import dev.vertdesk.protocol.AddrMangle;
 import dev.vertdesk.protocol.Envelopes;
 import dev.vertdesk.registry.PeerView;
-import dev.vertdesk.server.ServerContext;
-import dev.vertdesk.server.ServerContext.ConfigUpdateState;
+import dev.vertdesk.node.NodeCore;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -49,13 +46,17 @@ public final class SignalingService {
   static final int MAX_REQUESTS_PER_CONNECTION = 8;
 
   private final Vertx vertx;
-  private final ServerContext ctx;
+  private final NodeCore core;
+  private final RendezvousContext rendezvous;
+  private final RegistrationService registration;
   private final ServerConfig config;
 
-  public SignalingService(Vertx vertx, ServerContext ctx) {
+  public SignalingService(Vertx vertx, NodeCore core, RendezvousContext rendezvous, RegistrationService registration) {
     this.vertx = vertx;
-    this.ctx = ctx;
-    this.config = ctx.config();
+    this.core = core;
+    this.rendezvous = rendezvous;
+    this.registration = registration;
+    this.config = core.config().server();
   }
 
   /**
@@ -88,7 +89,7 @@ public final class SignalingService {
         }
       }
       default -> {
-        ctx.events().rejected("signaling", "unexpected-message:" + m.getUnionCase(), ip(c.remote()), "");
+        core.events().rejected("signaling", "unexpected-message:" + m.getUnionCase(), RegistrationService.ip(c.remote()), "");
         c.close();
       }
     }
@@ -98,7 +99,7 @@ public final class SignalingService {
     if (c.countRequest() <= MAX_REQUESTS_PER_CONNECTION) {
       return true;
     }
-    ctx.events().rejected("signaling", "too-many-requests", ip(c.remote()), "");
+    core.events().rejected("signaling", "too-many-requests", RegistrationService.ip(c.remote()), "");
     c.close();
     return false;
   }
@@ -110,8 +111,8 @@ public final class SignalingService {
   private Future<Void> waitForAnswer(SignalingConnection c) {
     return c.answerRoute(() -> {
       InetSocketAddress key = c.remote();
-      Future<Void> routable = ctx.router().await(key, c);
-      c.onClose(() -> ctx.router().cancel(key, c));
+      Future<Void> routable = rendezvous.answers().await(key, c);
+      c.onClose(() -> rendezvous.answers().cancel(key, c));
       return routable;
     });
   }
@@ -119,12 +120,12 @@ public final class SignalingService {
   void punchHoleRequest(SignalingConnection c, PunchHoleRequest req) {
     Future<Void> routable = waitForAnswer(c);
     String id = req.getId();
-    Optional<String> key = ctx.keys().validationKey();
+    Optional<String> key = core.keys().validationKey();
     if (key.isPresent() && !key.get().equals(req.getLicenceKey())) {
       failPunch(c, id, Failure.LICENSE_MISMATCH);
       return;
     }
-    Future.all(routable, ctx.registry().lookup(id)).map(all -> all.<PeerView>resultAt(1)).onComplete(ar -> {
+    Future.all(routable, core.registry().lookup(id)).map(all -> all.<PeerView>resultAt(1)).onComplete(ar -> {
       if (ar.failed()) {
         LOG.error("peer lookup for {} failed: {}", id, ar.cause().toString());
         failPunch(c, id, Failure.OFFLINE);
@@ -143,13 +144,13 @@ public final class SignalingService {
 
   private void punch(SignalingConnection c, PunchHoleRequest req, PeerView b) {
     InetSocketAddress a = c.remote();
-    String relay = ctx.relays().next();
+    String relay = rendezvous.relays().next();
     // the raw value: a client newer than our schema may send a type we do not know, and hbbs
     // passes it on as it came (the enum accessor would throw on it)
     int natType = req.getNatTypeValue();
     boolean aLan = isLan(a.getAddress());
     boolean bLan = isLan(b.endpoint().getAddress());
-    boolean forced = ctx.alwaysUseRelay().get() || req.getForceRelay() || (aLan ^ bLan);
+    boolean forced = rendezvous.alwaysUseRelay().get() || req.getForceRelay() || (aLan ^ bLan);
     if (forced) {
       if (bLan) {
         relay = config.localIp(); // B is on our LAN: give it the relay's LAN address
@@ -172,12 +173,12 @@ public final class SignalingService {
           .setSocketAddr(mangledA).setNatTypeValue(natType).setRelayServer(relay)).build();
       outcome = "punch";
     }
-    ctx.devices().send(b, toB).onComplete(ar -> {
+    rendezvous.messenger().send(b, toB).onComplete(ar -> {
       if (ar.failed()) {
         LOG.warn("could not signal {} at {}: {}", b.id(), b.endpoint(), ar.cause().getMessage());
         failPunch(c, b.id(), Failure.OFFLINE);
       } else {
-        ctx.events().punchRequested(ip(a), b.id(), b.endpoint() == null ? null : ip(b.endpoint()), outcome);
+        core.events().punchRequested(RegistrationService.ip(a), b.id(), b.endpoint() == null ? null : RegistrationService.ip(b.endpoint()), outcome);
       }
     });
   }
@@ -185,27 +186,27 @@ public final class SignalingService {
   private void failPunch(SignalingConnection c, String id, Failure failure) {
     // Sent straight to A: the routing entry stays for B's answer to an earlier attempt.
     c.send(Envelopes.punchHoleFailure(failure));
-    ctx.events().punchRequested(ip(c.remote()), id, null, failure.name());
+    core.events().punchRequested(RegistrationService.ip(c.remote()), id, null, failure.name());
   }
 
   void requestRelay(SignalingConnection c, RequestRelay rr) {
     // the relay may check the uuid as soon as B hears of it: record it before forwarding
-    Future.all(waitForAnswer(c), ctx.brokerage().brokered(rr.getUuid()), ctx.registry().lookup(rr.getId()))
+    Future.all(waitForAnswer(c), core.brokerage().brokered(rr.getUuid()), core.registry().lookup(rr.getId()))
         .onComplete(ar -> {
           if (ar.failed()) {
             LOG.error("relay request for {} failed: {}", rr.getId(), ar.cause().toString());
             return;
           }
           PeerView b = ar.result().resultAt(2);
-          if (b == null || (b.endpoint() == null && b.node() == null && ctx.links().get(rr.getId()) == null)) {
-            ctx.events().rejected("signaling", "relay-target-unknown", ip(c.remote()), rr.getId());
+          if (b == null || (b.endpoint() == null && b.node() == null && rendezvous.links().get(rr.getId()) == null)) {
+            core.events().rejected("signaling", "relay-target-unknown", RegistrationService.ip(c.remote()), rr.getId());
             return; // as hbbs: A times out and reports the failure itself
           }
           RendezvousMessage toB = RendezvousMessage.newBuilder().setRequestRelay(rr.toBuilder()
               .setSocketAddr(ByteString.copyFrom(AddrMangle.encode(c.remote())))).build();
-          ctx.devices().send(b, toB).onComplete(sent -> {
+          rendezvous.messenger().send(b, toB).onComplete(sent -> {
             if (sent.succeeded()) {
-              ctx.events().relayBrokered(rr.getUuid(), rr.getId(), ip(c.remote()), rr.getRelayServer());
+              core.events().relayBrokered(rr.getUuid(), rr.getId(), RegistrationService.ip(c.remote()), rr.getRelayServer());
             } else {
               LOG.warn("could not forward relay request to {}: {}", b.id(), sent.cause().getMessage());
             }
@@ -223,7 +224,7 @@ public final class SignalingService {
       if (phs.getNatType() != NatType.UNRECOGNIZED) {
         resp.setNatType(phs.getNatType());
       }
-      ctx.router().deliver(a, RendezvousMessage.newBuilder().setPunchHoleResponse(resp).build())
+      rendezvous.answers().deliver(a, RendezvousMessage.newBuilder().setPunchHoleResponse(resp).build())
           .onComplete(delivered -> c.close());
     });
   }
@@ -237,13 +238,13 @@ public final class SignalingService {
           .setRelayServer(la.getRelayServer())
           .setIsLocal(true)
           .build();
-      ctx.router().deliver(a, RendezvousMessage.newBuilder().setPunchHoleResponse(resp).build())
+      rendezvous.answers().deliver(a, RendezvousMessage.newBuilder().setPunchHoleResponse(resp).build())
           .onComplete(delivered -> c.close());
     });
   }
 
   void relayResponse(SignalingConnection c, RelayResponse rr) {
-    Future<Void> recorded = ctx.brokerage().brokered(rr.getUuid());
+    Future<Void> recorded = core.brokerage().brokered(rr.getUuid());
     InetSocketAddress a = AddrMangle.normalize(AddrMangle.decode(rr.getSocketAddr().toByteArray()));
     Future<byte[]> pk = rr.getUnionCase() == RelayResponse.UnionCase.ID && !rr.getId().isEmpty()
         ? signedPk(rr.getVersion(), rr.getId()) : Future.succeededFuture(null);
@@ -261,12 +262,12 @@ public final class SignalingService {
         if (isLan(a.getAddress())) {
           out.setRelayServer(config.localIp());
         } else if (relay.equals(config.localIp())) {
-          out.setRelayServer(ctx.relays().next());
+          out.setRelayServer(rendezvous.relays().next());
         }
       }
-      ctx.router().deliver(a, RendezvousMessage.newBuilder().setRelayResponse(out).build()).onComplete(delivered -> {
+      rendezvous.answers().deliver(a, RendezvousMessage.newBuilder().setRelayResponse(out).build()).onComplete(delivered -> {
         if (delivered.succeeded() && delivered.result() && !rr.getUuid().isEmpty()) {
-          ctx.events().relayBrokered(rr.getUuid(), rr.getId(), ip(a), out.getRelayServer());
+          core.events().relayBrokered(rr.getUuid(), rr.getId(), RegistrationService.ip(a), out.getRelayServer());
         }
         c.close();
       });
@@ -274,54 +275,36 @@ public final class SignalingService {
   }
 
   /**
-   * TCP-mode registration (PROTOCOL.md §6.5): the same rules as over UDP; once accepted the
+   * TCP-mode registration (docs/protocol.md §6.5): the same rules as over UDP; once accepted the
    * connection is the device's link, kept alive with empty frames the client echoes.
    */
   void registerOverConnection(SignalingConnection c, RegisterPk rk) {
-    String id = rk.getId();
-    ctx.registry().registerPk(id, rk.getUuid().toByteArray(), rk.getPk().toByteArray(), c.remote())
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            c.send(Envelopes.registerPkResponse(RegisterPkResponse.Result.SERVER_ERROR));
-            return;
-          }
-          var outcome = ar.result();
-          if (outcome.result() == null) {
-            return; // empty uuid or pk: ignored, as over UDP
-          }
-          String ip = ip(c.remote());
-          if (outcome.result() != RegisterPkResponse.Result.OK) {
-            c.send(Envelopes.registerPkResponse(outcome.result()));
-            ctx.events().rejected(c.webSocket() ? "websocket" : "tcp", outcome.reason(), ip, id);
-            return;
-          }
-          c.send(Envelopes.registerPkResponse(RegisterPkResponse.Result.OK, config.keepAliveSeconds()));
-          link(c, id);
-          if (outcome.changed()) {
-            ctx.events().peerRegistered(id, ip, outcome.created(), outcome.previousIp());
-          }
-          if (outcome.becameOnline()) {
-            ctx.events().peerOnline(id, ip);
-          }
-        });
+    registration.registerPk(rk, c.remote(), surface(c)).onSuccess(r -> {
+      if (r.answer() != null) {
+        c.send(r.answer());
+      }
+      if (r.accepted()) {
+        link(c, rk.getId());
+      }
+    });
+  }
+
+  private static RegistrationService.Surface surface(SignalingConnection c) {
+    return c.webSocket() ? RegistrationService.Surface.WEBSOCKET : RegistrationService.Surface.TCP;
   }
 
   private void link(SignalingConnection c, String id) {
-    if (ctx.links().get(id) == c) {
+    if (rendezvous.links().get(id) == c) {
       return; // a repeated RegisterPk on the same connection
     }
-    ctx.links().attach(id, c);
-    ConfigUpdateState cu = ctx.configUpdate().get();
-    if (cu.serial() > 0) {
-      c.send(RendezvousMessage.newBuilder().setConfigureUpdate(ConfigUpdate.newBuilder()
-          .setSerial(cu.serial()).addAllRendezvousServers(cu.rendezvousServers())).build());
-    }
+    rendezvous.links().attach(id, c);
+    rendezvous.configUpdates().messageNewerThan(0).ifPresent(c::send);
     long timer = vertx.setPeriodic(heartbeatMillis(config.keepAliveSeconds()), t -> c.sendHeartbeat());
-    c.onHeartbeat(() -> ctx.registry().heartbeat(id, c.remote()));
+    c.onHeartbeat(() -> core.registry().heartbeat(id, c.remote()));
     c.onClose(() -> {
       vertx.cancelTimer(timer);
-      if (ctx.links().detach(id, c) && ctx.registry().disconnected(id, c.remote())) {
-        ctx.events().peerOffline(id);
+      if (rendezvous.links().detach(id, c) && core.registry().disconnected(id, c.remote())) {
+        core.events().peerOffline(id);
       }
     });
   }
@@ -338,30 +321,17 @@ public final class SignalingService {
 
   /** ID change over TCP (EXT): answered, then the connection closes. */
   void changeId(SignalingConnection c, RegisterPk rk) {
-    if (!config.allowIdChange()) {
-      c.send(Envelopes.registerPkResponse(RegisterPkResponse.Result.NOT_SUPPORT));
+    registration.changeId(rk, c.remote(), surface(c)).onComplete(ar -> {
+      c.send(ar.result());
       c.close();
-      return;
-    }
-    ctx.registry().changeId(rk.getOldId(), rk.getId(), rk.getUuid().toByteArray(), rk.getPk().toByteArray(),
-        c.remote()).onComplete(ar -> {
-          RegisterPkResponse.Result result = ar.succeeded() ? ar.result().result() : RegisterPkResponse.Result.SERVER_ERROR;
-          c.send(Envelopes.registerPkResponse(result));
-          if (result == RegisterPkResponse.Result.OK) {
-            ctx.events().idChanged(rk.getOldId(), rk.getId(), ip(c.remote()));
-          } else {
-            ctx.events().rejected("tcp", ar.succeeded() ? ar.result().reason() : "store", ip(c.remote()), rk.getId());
-          }
-          c.close();
-        });
+    });
   }
 
   /** TestNatResponse with the observed source port; {@code cu} only on the main port (§5.4.8). */
   public void testNat(SignalingConnection c, int requestSerial, boolean withConfigUpdate) {
     TestNatResponse.Builder resp = TestNatResponse.newBuilder().setPort(c.remote().getPort());
-    ConfigUpdateState cu = ctx.configUpdate().get();
-    if (withConfigUpdate && cu.serial() > requestSerial) {
-      resp.setCu(ConfigUpdate.newBuilder().setSerial(cu.serial()).addAllRendezvousServers(cu.rendezvousServers()));
+    if (withConfigUpdate) {
+      rendezvous.configUpdates().newerThan(requestSerial).ifPresent(resp::setCu);
     }
     c.send(RendezvousMessage.newBuilder().setTestNatResponse(resp).build());
     c.close();
@@ -369,7 +339,7 @@ public final class SignalingService {
 
   /** OnlineResponse bitmap (§5.4.9). */
   public void online(SignalingConnection c, OnlineRequest req) {
-    ctx.registry().onlineStates(req.getPeersList()).onComplete(ar -> {
+    core.registry().onlineStates(req.getPeersList()).onComplete(ar -> {
       if (ar.succeeded()) {
         c.send(Envelopes.onlineResponse(Envelopes.onlineStates(ar.result())));
       } else {
@@ -384,23 +354,19 @@ public final class SignalingService {
    * (no version), the server cannot sign, or the ID is unknown.
    */
   public Future<byte[]> signedPk(String version, String id) {
-    if (version.isEmpty() || !ctx.keys().canSign()) {
+    if (version.isEmpty() || !core.keys().canSign()) {
       return Future.succeededFuture(new byte[0]);
     }
-    return ctx.registry().lookup(id).map(p -> {
+    return core.registry().lookup(id).map(p -> {
       if (p == null || p.pk() == null) {
         return new byte[0];
       }
       byte[] idPk = IdPk.newBuilder().setId(id).setPk(ByteString.copyFrom(p.pk())).build().toByteArray();
-      return ctx.keys().sign(idPk);
+      return core.keys().sign(idPk);
     });
   }
 
   private boolean isLan(InetAddress address) {
     return config.mask().map(m -> m.contains(address)).orElse(false);
-  }
-
-  static String ip(InetSocketAddress a) {
-    return a.getAddress().getHostAddress();
   }
 }

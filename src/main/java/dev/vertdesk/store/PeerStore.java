@@ -3,16 +3,13 @@ package dev.vertdesk.store;
 import io.vertx.core.Future;
 
 /**
- * Durable peer table (PROTOCOL.md §8). Every call runs off the event loop and completes on the
+ * Durable peer table (docs/protocol.md §8). Every call runs off the event loop and completes on the
  * caller's context; a failed write fails the returned future so that callers can report it.
  */
-public interface PeerStore {
+public interface PeerStore extends PeerRecords {
 
   /** Creates the schema if absent; an existing rustdesk-server database is used as is. */
   Future<Void> init();
-
-  /** The stored row for {@code id} (exact, case-sensitive), or {@code null} when there is none. */
-  Future<StoredPeer> findById(String id);
 
   /** Inserts a new row with a fresh random 16-byte guid and returns that guid. */
   Future<byte[]> insert(String id, byte[] uuid, byte[] pk, String ip);

@@ -1,8 +1,8 @@
 package dev.vertdesk.store;
 
 import dev.vertdesk.config.ConfigException;
-import dev.vertdesk.config.ServerConfig;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -20,26 +20,35 @@ public final class PeerStores {
   private PeerStores() {
   }
 
+  /** Where the peer table lives: a SQLite file, or a PostgreSQL database. */
+  public sealed interface Location permits SqliteFile, Postgres {
+  }
+
+  /** A SQLite database file. */
+  public record SqliteFile(Path file) implements Location {
+  }
+
+  /** A PostgreSQL database shared by the nodes of a cluster. */
+  public record Postgres(PgPeerStore.Settings settings) implements Location {
+  }
+
   /**
-   * The store for {@code cfg.dbUrl()}: {@code postgres://} or {@code postgresql://} URLs open a
-   * {@link PgPeerStore}; {@code sqlite:} URLs and plain paths (relative to {@code dataDir}) a
-   * {@link SqlitePeerStore}. Nothing is connected or opened yet: call {@link PeerStore#init()}.
+   * Reads {@code db.url} without opening anything: {@code postgres://} or {@code postgresql://}
+   * URLs name a PostgreSQL database; {@code sqlite:} URLs and plain paths (relative to
+   * {@code dataDir}) a SQLite file.
    *
    * @throws ConfigException naming {@value #KEY} when the value cannot be used (another URL scheme,
    *     a malformed PostgreSQL URL, an in-memory SQLite database); the message never contains a
    *     password
    */
-  public static PeerStore open(Vertx vertx, ServerConfig cfg) {
-    String url = cfg.dbUrl() == null ? "" : cfg.dbUrl().trim();
+  public static Location locate(String dbUrl, Path dataDir) {
+    String url = dbUrl == null ? "" : dbUrl.trim();
     if (PgPeerStore.isPostgresUrl(url)) {
-      PgPeerStore.Settings settings;
       try {
-        settings = PgPeerStore.parseUrl(url);
+        return new Postgres(PgPeerStore.parseUrl(url));
       } catch (IllegalArgumentException e) {
         throw new ConfigException(KEY, e.getMessage() + " (DB_URL)");
       }
-      LOG.info("peer store: PostgreSQL {}, pool of {}", settings.describe(), settings.poolSize());
-      return PgPeerStore.create(vertx, settings);
     }
     String lower = url.toLowerCase(Locale.ROOT);
     if (URL_SCHEME.matcher(url).matches() && !lower.startsWith("sqlite://")) {
@@ -49,11 +58,20 @@ public final class PeerStores {
           + " (DB_URL): use a SQLite path, sqlite://path, or postgres://user:password@host:port/database");
     }
     try {
-      SqlitePeerStore store = SqlitePeerStore.create(vertx, SqlitePeerStore.sqlitePathFromUrl(url, cfg.dataDir()));
-      LOG.info("peer store: SQLite {}", store.file());
-      return store;
+      return new SqliteFile(SqlitePeerStore.sqlitePathFromUrl(url, dataDir));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(KEY, e.getMessage());
     }
+  }
+
+  /** The store at {@code location}; nothing is connected or opened yet: call {@link PeerStore#init()}. */
+  public static PeerStore open(Vertx vertx, Location location) {
+    if (location instanceof Postgres pg) {
+      LOG.info("peer store: PostgreSQL {}, pool of {}", pg.settings().describe(), pg.settings().poolSize());
+      return PgPeerStore.create(vertx, pg.settings());
+    }
+    SqlitePeerStore store = SqlitePeerStore.create(vertx, ((SqliteFile) location).file());
+    LOG.info("peer store: SQLite {}", store.file());
+    return store;
   }
 }

@@ -67,7 +67,7 @@ class AdminCliTest {
       assertEquals(Result.OK, d.registerPk());
       Run status = cli("status");
       assertEquals(0, status.code(), status.out());
-      assertTrue(status.out().contains("node " + node.ctx().nodeId()), status.out());
+      assertTrue(status.out().contains("node " + node.core().nodeId()), status.out());
       assertTrue(status.out().contains("online"), status.out());
       Run peer = cli("peer", "555000111");
       assertEquals(0, peer.code(), peer.out());
@@ -107,15 +107,15 @@ class AdminCliTest {
 
     assertEquals("ALWAYS_USE_RELAY: N", cli("aur").out().trim());
     assertEquals("ALWAYS_USE_RELAY: Y", cli("aur", "Y").out().trim());
-    assertTrue(node.ctx().alwaysUseRelay().get());
+    assertTrue(node.rendezvous().alwaysUseRelay().get());
     cli("aur", "N");
     assertEquals("(none)", cli("rs").out().trim());
     assertEquals("relay1.example.org\nrelay2.example.org:21117",
         cli("rs", "relay1.example.org,relay2.example.org:21117").out().trim().replace("\r", ""));
-    assertEquals(List.of("relay1.example.org", "relay2.example.org:21117"), node.ctx().relays().configured());
+    assertEquals(List.of("relay1.example.org", "relay2.example.org:21117"), node.rendezvous().relays().configured());
     assertEquals(0, cli("u").code());
     String u = java.util.UUID.randomUUID().toString();
-    String key = node.ctx().keys().validationKey().orElseThrow();
+    String key = node.core().keys().validationKey().orElseThrow();
     try (RelayPeer a = new RelayPeer(node.port("relay"), "127.0.2.7", u, key);
          RelayPeer b = new RelayPeer(node.port("relay"), "127.0.2.8", u, key)) {
       a.write(new byte[3000]);
@@ -132,7 +132,7 @@ class AdminCliTest {
     assertEquals(0, bus.code(), bus.out());
     assertTrue(bus.out().contains("metrics are off"), bus.out());
     Run json = cli("--json", "status");
-    assertEquals(node.ctx().nodeId(), new JsonObject(json.out()).getJsonArray("nodes").getJsonObject(0).getString("node"));
+    assertEquals(node.core().nodeId(), new JsonObject(json.out()).getJsonArray("nodes").getJsonObject(0).getString("node"));
   }
 
   @Test
@@ -144,10 +144,10 @@ class AdminCliTest {
         new PrintStream(buf, true, StandardCharsets.UTF_8), Map.of());
     assertEquals(2, code, buf.toString());
     assertTrue(buf.toString().contains("401"), buf.toString());
-    assertFalse(node.ctx().alwaysUseRelay().get());
+    assertFalse(node.rendezvous().alwaysUseRelay().get());
     assertEquals(2, AdminCli.run(new String[] {"--url", url, "--token", "nope", "aur", "Y"},
         new PrintStream(new ByteArrayOutputStream()), Map.of()));
-    assertFalse(node.ctx().alwaysUseRelay().get(), "a refused change changes nothing");
+    assertFalse(node.rendezvous().alwaysUseRelay().get(), "a refused change changes nothing");
 
     int free;
     try (ServerSocket s = new ServerSocket(0)) {

@@ -75,25 +75,25 @@ class AdminClusterTest {
     JsonObject status = admin1.get("/api/status").json();
     assertFalse(status.getBoolean("partial"), status.encode());
     assertEquals(2, status.getJsonArray("nodes").size());
-    assertEquals(node1.ctx().nodeId(), status.getJsonArray("nodes").getJsonObject(0).getString("node"), "this node first");
+    assertEquals(node1.core().nodeId(), status.getJsonArray("nodes").getJsonObject(0).getString("node"), "this node first");
     assertEquals(2, status.getJsonArray("nodes").getJsonObject(1).getJsonObject("result").getInteger("members"));
 
     AdminHttp.Reply aur = admin1.put("/api/always-use-relay", new JsonObject().put("value", true));
     assertEquals(2, aur.json().getJsonArray("nodes").size(), aur.body());
-    assertTrue(node1.ctx().alwaysUseRelay().get());
-    assertTrue(node2.ctx().alwaysUseRelay().get(), "applied on the other node too");
+    assertTrue(node1.rendezvous().alwaysUseRelay().get());
+    assertTrue(node2.rendezvous().alwaysUseRelay().get(), "applied on the other node too");
 
     admin2.put("/api/relay-servers", new JsonObject().put("servers", new JsonArray().add("r.example.org")));
-    assertEquals(List.of("r.example.org"), node1.ctx().relays().configured());
+    assertEquals(List.of("r.example.org"), node1.rendezvous().relays().configured());
 
     admin1.put("/api/relay/limits", new JsonObject().put("totalBandwidth", 256));
-    assertEquals(256.0, RelayControl.of(node2.ctx()).orElseThrow().policy().totalMbps());
+    assertEquals(256.0, node2.relay().control().policy().totalMbps());
 
     AdminHttp.Reply add = admin2.post("/api/relay/blocklist", new JsonObject().put("ips", new JsonArray().add("198.51.100.9")));
     assertEquals(2, add.json().getJsonArray("nodes").size(), add.body());
     assertTrue(Files.readString(dir1.resolve("blocklist.txt")).contains("198.51.100.9"), "node 1's file");
     assertTrue(Files.readString(dir2.resolve("blocklist.txt")).contains("198.51.100.9"), "node 2's file");
-    assertEquals(1, RelayControl.of(node1.ctx()).orElseThrow().blocklistSize());
+    assertEquals(1, node1.relay().control().blocklistSize());
   }
 
   @Test
@@ -132,7 +132,7 @@ class AdminClusterTest {
     JsonObject e = events.poll(10, TimeUnit.SECONDS);
     assertNotNull(e, "node 2's registration reaches node 1's stream");
     assertEquals("777000111", e.getString("id"));
-    assertEquals(node2.ctx().nodeId(), e.getString("node"));
+    assertEquals(node2.core().nodeId(), e.getString("node"));
 
     // right after a member joins, Hazelcast migrates partitions: not ready until they are safe
     AdminHttp.Reply ready = admin1.send("GET", "/health/ready", null, null);

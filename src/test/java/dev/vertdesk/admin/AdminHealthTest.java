@@ -31,7 +31,7 @@ class AdminHealthTest {
       assertTrue(checks.getJsonObject("verticles").getJsonArray("unbound").isEmpty());
       assertEquals(503, admin.send("GET", "/metrics", null, null).status(), "no metrics on this Vert.x");
 
-      node.ctx().store().close().await(5, TimeUnit.SECONDS); // the database goes away
+      node.core().store().close().await(5, TimeUnit.SECONDS); // the database goes away
       AdminHttp.Reply down = admin.send("GET", "/health/ready", null, null);
       assertEquals(503, down.status(), down.body());
       assertEquals("DOWN", down.json().getString("status"));
@@ -48,12 +48,13 @@ class AdminHealthTest {
       AdminHttp admin = new AdminHttp(node.port("admin"), dataDir);
       assertEquals(200, admin.send("GET", "/health/ready", null, null).status());
       // as while the node is still starting: the relay has not reported its port yet
-      Integer relay = node.ctx().boundPorts().remove("relay");
+      int relay = node.port("relay");
+      node.core().ports().released("relay");
       AdminHttp.Reply r = admin.send("GET", "/health/ready", null, null);
       assertEquals(503, r.status(), r.body());
       assertEquals(new io.vertx.core.json.JsonArray().add("relay"),
           r.json().getJsonObject("checks").getJsonObject("verticles").getJsonArray("unbound"));
-      node.ctx().boundPorts().put("relay", relay);
+      node.core().ports().bound("relay", relay);
       assertEquals(200, admin.send("GET", "/health/ready", null, null).status());
     }
   }
@@ -64,11 +65,11 @@ class AdminHealthTest {
       AdminHttp admin = new AdminHttp(node.port("admin"), dataDir);
       assertEquals(200, admin.send("GET", "/health/ready", null, null).status());
       assertEquals(401, admin.send("POST", "/api/drain", null, null).status());
-      assertFalse(node.ctx().drain().draining());
+      assertFalse(node.core().drain().draining());
       AdminHttp.Reply started = admin.post("/api/drain", null);
       assertEquals(200, started.status(), started.body());
       assertTrue(started.json().getBoolean("started"));
-      assertTrue(node.ctx().drain().draining());
+      assertTrue(node.core().drain().draining());
       AdminHttp.Reply r = admin.send("GET", "/health/ready", null, null);
       assertEquals(503, r.status(), r.body());
       assertFalse(r.json().getJsonObject("checks").getJsonObject("drain").getBoolean("ok"));

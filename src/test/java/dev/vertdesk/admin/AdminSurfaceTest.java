@@ -66,7 +66,7 @@ class AdminSurfaceTest {
         .put("verticles", new JsonObject().put("relay", new JsonObject().put("config", new JsonObject()
             .put("pairTimeoutSeconds", 3).put("idleTimeoutSeconds", 5)))), Map.of());
     admin = new AdminHttp(node.port("admin"), dataDir);
-    key = node.ctx().keys().validationKey().orElseThrow();
+    key = node.core().keys().validationKey().orElseThrow();
   }
 
   @AfterAll
@@ -165,8 +165,8 @@ class AdminSurfaceTest {
     assertEquals(1, value(after, punched) - value(before, punched));
     assertEquals(1, value(after, sessions) - value(before, sessions));
     assertEquals(1500, value(after, bytes) - value(before, bytes), "bytes relayed, both ways");
-    assertEquals(node.ctx().registry().size(), value(after, "vertdesk_peers_registered"));
-    assertEquals(node.ctx().registry().onlineCount(), value(after, "vertdesk_peers_online"));
+    assertEquals(node.core().registry().size(), value(after, "vertdesk_peers_registered"));
+    assertEquals(node.core().registry().onlineCount(), value(after, "vertdesk_peers_online"));
     assertEquals(1, value(after, "vertdesk_cluster_members"));
     // Vert.x's own series: the event bus by address, HTTP and net servers
     assertTrue(after.containsKey("vertx_eventbus_handlers{address=\"vertdesk.event.peer.registered\"}"), after.keySet().toString());
@@ -205,12 +205,12 @@ class AdminSurfaceTest {
     assertTrue(none.raw().headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
     assertEquals(401, admin.send("GET", "/api/status", null, "not-the-token").status());
     assertEquals(401, admin.send("PUT", "/api/always-use-relay", new JsonObject().put("value", true), "x").status());
-    assertFalse(node.ctx().alwaysUseRelay().get(), "a refused change changes nothing");
+    assertFalse(node.rendezvous().alwaysUseRelay().get(), "a refused change changes nothing");
     assertEquals(401, admin.send("POST", "/api/relay/blocklist", new JsonObject().put("ips", new JsonArray().add("127.0.0.99")), null).status());
     assertFalse(Files.exists(dataDir.resolve("blocklist.txt")) && Files.readString(dataDir.resolve("blocklist.txt")).contains("127.0.0.99"));
     AdminHttp.Reply ok = admin.get("/api/status");
     assertEquals(200, ok.status());
-    assertEquals(node.ctx().nodeId(), ok.local().getString("node"));
+    assertEquals(node.core().nodeId(), ok.local().getString("node"));
     assertEquals(node.port("admin"), ok.local().getJsonObject("ports").getInteger("admin"));
     // probes and scrapes need no token
     assertEquals(200, admin.send("GET", "/health/live", null, null).status());
@@ -235,7 +235,7 @@ class AdminSurfaceTest {
     assertNotNull(first);
     assertEquals("peer.registered", first.getString("type"));
     assertEquals(c, first.getString("id"));
-    assertEquals(node.ctx().nodeId(), first.getString("node"));
+    assertEquals(node.core().nodeId(), first.getString("node"));
     JsonObject opened = all.poll(5, TimeUnit.SECONDS);
     assertNotNull(opened);
     assertEquals("relay.session.opened", opened.getString("type"));
@@ -572,7 +572,7 @@ class AdminSurfaceTest {
       assertEquals(404, admin.get("/api/peers/no-such-" + g).status());
       JsonObject list = admin.get("/api/peers?prefix=" + g + "&online=true").json();
       assertEquals(1, list.getJsonArray("peers").size());
-      assertEquals(node.ctx().registry().size(), list.getInteger("registered"));
+      assertEquals(node.core().registry().size(), list.getInteger("registered"));
     }
     String u = UUID.randomUUID().toString();
     try (RelayPeer a = new RelayPeer(node.port("relay"), ip(), u, key);

@@ -47,7 +47,7 @@ class ClusterProcessesIT {
 
   private static JsonObject nodeConf(Path dataDir, String cluster, int hazelcastPort, List<String> enabled) {
     JsonObject verticles = new JsonObject();
-    for (String name : ConfigNames.BUILT_IN) {
+    for (String name : dev.vertdesk.config.NodeConfig.BUILT_IN) {
       verticles.put(name, new JsonObject().put("enabled", enabled.contains(name))
           .put("config", new JsonObject().put("port", 0)));
     }

@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertdesk.config.ClusterConfig;
-import dev.vertdesk.config.ConfigLoader;
-import dev.vertdesk.config.ServerConfig;
-import dev.vertdesk.config.VerticleBlock;
+import dev.vertdesk.config.Deployment;
+import dev.vertdesk.config.NodeConfig;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,15 +20,15 @@ import org.junit.jupiter.api.Test;
  */
 class ExampleConfigsTest {
 
-  private static JsonObject load(String file) throws Exception {
-    return ConfigLoader.load(new JsonObject(Files.readString(Path.of(file))), Map.of());
+  private static NodeConfig load(String file) throws Exception {
+    return NodeConfig.load(new JsonObject(Files.readString(Path.of(file))), Map.of());
   }
 
-  private static Set<String> enabled(JsonObject tree) {
+  private static Set<String> enabled(NodeConfig config) {
     Set<String> on = new TreeSet<>();
-    for (String name : ConfigNames.BUILT_IN) {
-      if (VerticleBlock.from(name, tree.getJsonObject("verticles")).enabled()) {
-        on.add(name);
+    for (Deployment<?> d : config.builtIns()) {
+      if (d.enabled()) {
+        on.add(d.name());
       }
     }
     return on;
@@ -37,9 +36,9 @@ class ExampleConfigsTest {
 
   @Test
   void theSingleNodeConfigRunsEverything() throws Exception {
-    JsonObject tree = load("conf/vertdesk.json");
-    assertEquals(new TreeSet<>(ConfigNames.BUILT_IN), enabled(tree));
-    assertEquals(21116, ServerConfig.from(tree).basePort());
+    NodeConfig config = load("conf/vertdesk.json");
+    assertEquals(new TreeSet<>(NodeConfig.BUILT_IN), enabled(config));
+    assertEquals(21116, config.server().basePort());
   }
 
   @Test
@@ -52,19 +51,17 @@ class ExampleConfigsTest {
         "conf/cluster/node1.json", 21116, "conf/cluster/node2.json", 22116, "conf/cluster/node3.json", 23116);
     String clusterName = null;
     for (var e : expected.entrySet()) {
-      JsonObject tree = load(e.getKey());
-      assertEquals(new TreeSet<>(e.getValue()), enabled(tree), e.getKey());
-      ServerConfig server = ServerConfig.from(tree);
-      assertEquals(basePorts.get(e.getKey()), server.basePort(), e.getKey());
-      ClusterConfig cluster = ClusterConfig.from(tree);
+      NodeConfig config = load(e.getKey());
+      assertEquals(new TreeSet<>(e.getValue()), enabled(config), e.getKey());
+      assertEquals(basePorts.get(e.getKey()), config.server().basePort(), e.getKey());
+      ClusterConfig cluster = config.cluster();
       assertEquals("127.0.0.1", cluster.withHost(null).host(), e.getKey() + ": loopback only");
       if (clusterName == null) {
         clusterName = cluster.name();
       }
       assertEquals(clusterName, cluster.name(), e.getKey() + ": one cluster");
       if (e.getValue().contains("relay")) {
-        assertTrue(tree.getJsonObject("verticles").getJsonObject("relay").getJsonObject("config")
-            .getBoolean("brokeredOnly"), e.getKey() + ": brokered-only relay");
+        assertTrue(config.relay().options().brokeredOnly(), e.getKey() + ": brokered-only relay");
       }
     }
   }

@@ -129,18 +129,18 @@ class MigrationTest {
 
     try (TestNode node = TestNode.start(dir, new JsonObject(), Map.of())) {
       // the key pair is reused
-      assertEquals(publicKey, node.ctx().keys().publicKeyBase64());
-      assertEquals(publicKey, node.ctx().keys().validationKey().orElseThrow());
-      assertTrue(node.ctx().keys().canSign());
+      assertEquals(publicKey, node.core().keys().publicKeyBase64());
+      assertEquals(publicKey, node.core().keys().validationKey().orElseThrow());
+      assertTrue(node.core().keys().canSign());
 
       // .env is honoured
-      assertEquals(List.of("127.0.0.1:1"), node.ctx().config().relayServers());
-      assertTrue(node.ctx().config().alwaysUseRelay());
-      assertEquals(7, node.ctx().config().serial());
+      assertEquals(List.of("127.0.0.1:1"), node.core().config().server().relayServers());
+      assertTrue(node.core().config().server().alwaysUseRelay());
+      assertEquals(7, node.core().config().server().serial());
 
       // every stored peer is known, with its key, and offline until it registers
       for (Row r : rows) {
-        PeerView known = node.ctx().registry().lookup(r.id()).toCompletionStage().toCompletableFuture()
+        PeerView known = node.core().registry().lookup(r.id()).toCompletionStage().toCompletableFuture()
             .get(5, TimeUnit.SECONDS);
         assertNotNull(known, r.id());
         assertArrayEquals(r.pk(), known.pk(), r.id());

@@ -49,7 +49,7 @@ class PluginsIT {
     http.start();
     JsonObject port0 = new JsonObject().put("port", 0);
     JsonObject verticles = new JsonObject();
-    for (String name : ConfigNames.BUILT_IN) {
+    for (String name : dev.vertdesk.config.NodeConfig.BUILT_IN) {
       verticles.put(name, new JsonObject().put("config", port0.copy()));
     }
     verticles.put("webhook", new JsonObject().put("enabled", true).put("config", new JsonObject()

@@ -9,7 +9,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import dev.vertdesk.config.ClusterConfig;
 import dev.vertdesk.config.ConfigException;
-import dev.vertdesk.config.ConfigLoader;
+import dev.vertdesk.config.NodeConfig;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +25,7 @@ class ClusterSupportTest {
   Path dir;
 
   private static ClusterConfig cluster(JsonObject block) {
-    return ClusterConfig.from(ConfigLoader.load(new JsonObject().put("cluster", block), Map.of()));
+    return NodeConfig.load(new JsonObject().put("cluster", block), Map.of()).cluster();
   }
 
   @Test
@@ -118,8 +118,8 @@ class ClusterSupportTest {
 
   @Test
   void environmentReachesTheClusterBlock() {
-    ClusterConfig c = ClusterConfig.from(ConfigLoader.load(new JsonObject(),
-        Map.of("VERTDESK_CLUSTER__NAME", "from-env", "VERTDESK_CLUSTER__MEMBERS", "10.1.1.1,10.1.1.2")));
+    ClusterConfig c = NodeConfig.load(new JsonObject(),
+        Map.of("VERTDESK_CLUSTER__NAME", "from-env", "VERTDESK_CLUSTER__MEMBERS", "10.1.1.1,10.1.1.2")).cluster();
     assertEquals("from-env", c.name());
     assertEquals(List.of("10.1.1.1", "10.1.1.2"), c.members());
   }

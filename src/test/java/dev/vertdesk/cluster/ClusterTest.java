@@ -23,7 +23,7 @@ import dev.vertdesk.proto.RendezvousMessage.UnionCase;
 import dev.vertdesk.proto.RequestRelay;
 import dev.vertdesk.protocol.AddrMangle;
 import dev.vertdesk.protocol.FrameCodec;
-import dev.vertdesk.server.NodeRequests;
+import dev.vertdesk.node.NodeRequests;
 import dev.vertdesk.store.EmbeddedPg;
 import dev.vertdesk.testing.TcpClient;
 import dev.vertdesk.testing.TestNode;
@@ -90,8 +90,8 @@ class ClusterTest {
     node1 = TestNode.startClustered(dataDir, conf, name, hazelcastPort);
     node2 = TestNode.startClustered(nodeDir("node2"), conf, name, hazelcastPort);
     node3 = TestNode.startClustered(nodeDir("node3"), conf, name, hazelcastPort);
-    assertEquals(3, node3.ctx().cluster().members().size(), "three members");
-    key = node1.ctx().keys().validationKey().orElseThrow();
+    assertEquals(3, node3.core().cluster().members().size(), "three members");
+    key = node1.core().keys().validationKey().orElseThrow();
   }
 
   /** A node's own data directory, with node 1's key pair once node 1 has made it. */
@@ -175,7 +175,7 @@ class ClusterTest {
       assertEquals(node1.port("udp"), b.lastSender.getPort(), "from node 1's socket");
       assertEquals(uuid, fwd.getUuid());
       // B may reach the relay before it answers: node 3 must know the uuid from node 2 alone
-      assertTrue(node3.ctx().brokerage().wasBrokered(uuid).await(5, TimeUnit.SECONDS),
+      assertTrue(node3.core().brokerage().wasBrokered(uuid).await(5, TimeUnit.SECONDS),
           "the uuid brokered on node 2 is known on node 3");
       assertEquals(new InetSocketAddress("127.0.0.3", a.localPort()),
           AddrMangle.decode(fwd.getSocketAddr().toByteArray()));
@@ -257,8 +257,8 @@ class ClusterTest {
     TestNode node4 = TestNode.startClustered(nodeDir("node4-" + UUID.randomUUID()), conf, clusterName, hazelcastPort);
     node4.vertx.eventBus().consumer("test.silent", msg -> { })
         .completion().await(10, TimeUnit.SECONDS);
-    NodeRequests requests = new NodeRequests(node2.vertx.eventBus(), node2.ctx().cluster(), 30_000);
-    String node4Id = node4.ctx().cluster().self();
+    NodeRequests requests = new NodeRequests(node2.vertx.eventBus(), node2.core().cluster(), 30_000);
+    String node4Id = node4.core().cluster().self();
     Future<?> inFlight = requests.request(node4Id, "test.silent", "hello");
     long t0 = System.nanoTime();
     node4.close();
@@ -270,7 +270,7 @@ class ClusterTest {
     assertTrue(inFlight.failed(), "failed when the node left");
     assertTrue(inFlight.cause() instanceof NodeRequests.NodeGoneException, inFlight.cause().toString());
     assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 10_000, "well before the 30 s timeout");
-    assertFalse(node2.ctx().cluster().alive(node4Id));
+    assertFalse(node2.core().cluster().alive(node4Id));
   }
 
   @Test
@@ -420,7 +420,7 @@ class ClusterTest {
     try (UdpDevice live = registerOn(node2, "701000001", "127.0.0.14")) {
       assertNotNull(directory.get("701000001"), "a live node's entry");
       for (TestNode n : new TestNode[] {node2, node3}) {
-        ((HazelcastPeerRegistry) n.ctx().registry()).sweepDeparted(); // only the oldest sweeps
+        ((HazelcastPeerRegistry) n.core().registry()).sweepDeparted(); // only the oldest sweeps
       }
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (directory.containsKey("stale-700") && System.nanoTime() < until) {
@@ -441,7 +441,7 @@ class ClusterTest {
   }
 
   private static String keyOf(TestNode node) {
-    return node.ctx().keys().validationKey().orElse("");
+    return node.core().keys().validationKey().orElse("");
   }
 
   private static byte[] readN(InputStream in, int n) throws IOException {

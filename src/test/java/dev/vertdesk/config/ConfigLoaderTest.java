@@ -19,7 +19,11 @@ class ConfigLoaderTest {
   Path dir;
 
   private ServerConfig load(JsonObject conf, Map<String, String> env) {
-    return ServerConfig.from(ConfigLoader.load(conf.put("dataDir", dir.toString()), env));
+    return NodeConfig.load(conf.put("dataDir", dir.toString()), env).server();
+  }
+
+  private JsonObject tree(Map<String, String> env) {
+    return ConfigLoader.load(new JsonObject().put("dataDir", dir.toString()), env).tree();
   }
 
   @Test
@@ -61,21 +65,21 @@ class ConfigLoaderTest {
     assertEquals("_", c.key(), "what .env does not set comes from the environment");
     ServerConfig prefixed = load(new JsonObject(), Map.of("VERTDESK_PORT", "23000"));
     assertEquals(23000, prefixed.basePort(), "VERTDESK_* variables win over both");
-    JsonObject tree = ConfigLoader.load(new JsonObject().put("dataDir", dir.toString()), Map.of());
+    JsonObject tree = tree(Map.of());
     assertEquals("4194304", tree.getJsonObject("verticles").getJsonObject("udp").getJsonObject("config").getString("rmem"));
   }
 
   @Test
   void prefixedVariablesReachAnyKey() {
-    JsonObject tree = ConfigLoader.load(new JsonObject().put("dataDir", dir.toString()), Map.of(
+    Map<String, String> env = Map.of(
         "VERTDESK_VERTICLES__NAT__ENABLED", "false",
         "VERTDESK_LIMITS__IP_MAX_PER_WINDOW", "99",
-        "VERTDESK_ALWAYS_USE_RELAY", "true"));
-    assertEquals("false", tree.getJsonObject("verticles").getJsonObject("nat").getString("enabled"));
-    ServerConfig c = ServerConfig.from(tree);
-    assertEquals(99, c.limits().ipMaxPerWindow());
-    assertTrue(c.alwaysUseRelay());
-    assertFalse(VerticleBlock.from("nat", c.verticles()).enabled());
+        "VERTDESK_ALWAYS_USE_RELAY", "true");
+    assertEquals("false", tree(env).getJsonObject("verticles").getJsonObject("nat").getString("enabled"));
+    NodeConfig c = NodeConfig.load(new JsonObject().put("dataDir", dir.toString()), env);
+    assertEquals(99, c.server().limits().ipMaxPerWindow());
+    assertTrue(c.server().alwaysUseRelay());
+    assertFalse(c.nat().enabled());
   }
 
   @Test
@@ -86,8 +90,8 @@ class ConfigLoaderTest {
     assertTrue(e2.getMessage().contains("'mask'"), e2.getMessage());
     var e3 = assertThrows(ConfigException.class, () -> load(new JsonObject(), Map.of("ALWAYS_USE_RELAY", "maybe")));
     assertTrue(e3.getMessage().contains("'alwaysUseRelay'"), e3.getMessage());
-    var e4 = assertThrows(ConfigException.class, () -> VerticleBlock.ofConfig("udp",
-        new JsonObject().put("port", 70000)).integer("port", 0, 0, 65535));
+    var e4 = assertThrows(ConfigException.class, () -> new ConfigBlock(new JsonObject().put("port", 70000),
+        "verticles.udp.config").integer("port", 0, 65535));
     assertTrue(e4.getMessage().contains("'verticles.udp.config.port'"), e4.getMessage());
     var e5 = assertThrows(ConfigException.class, () -> load(new JsonObject().put("bind", "example.org"), Map.of()));
     assertTrue(e5.getMessage().contains("'bind'"), e5.getMessage());
@@ -96,15 +100,14 @@ class ConfigLoaderTest {
   @Test
   void hbbrLimitsThatAreNotPositiveKeepTheDefaultAsInHbbr() throws Exception {
     Files.writeString(dir.resolve(".env"), "LIMIT_SPEED=0\nTOTAL_BANDWIDTH=-5\nSINGLE_BANDWIDTH=64\n");
-    JsonObject relay = ConfigLoader.load(new JsonObject().put("dataDir", dir.toString()), Map.of("DOWNGRADE_START_CHECK", "0"))
+    JsonObject relay = tree(Map.of("DOWNGRADE_START_CHECK", "0"))
         .getJsonObject("verticles").getJsonObject("relay").getJsonObject("config");
     assertEquals(32, relay.getInteger("limitSpeed"), "hbbr keeps its default for 0");
     assertEquals(1024, relay.getInteger("totalBandwidth"));
     assertEquals(1800, relay.getInteger("downgradeStartCheck"));
     assertEquals("64", relay.getString("singleBandwidth"), "a positive value is taken");
     // under our own keys, 0 is unlimited
-    JsonObject ours = ConfigLoader.load(new JsonObject().put("dataDir", dir.toString()),
-        Map.of("VERTDESK_VERTICLES__RELAY__CONFIG__TOTAL_BANDWIDTH", "0"))
+    JsonObject ours = tree(Map.of("VERTDESK_VERTICLES__RELAY__CONFIG__TOTAL_BANDWIDTH", "0"))
         .getJsonObject("verticles").getJsonObject("relay").getJsonObject("config");
     assertEquals("0", ours.getString("totalBandwidth"));
   }

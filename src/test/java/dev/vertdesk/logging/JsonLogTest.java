@@ -54,12 +54,12 @@ class JsonLogTest {
 
   @AfterEach
   void textAgain() {
-    LogFormat.apply("text");
+    LogFormat.use(false);
   }
 
   @Test
   void domainEventsBecomeJsonLinesWithTheirFields() throws Exception {
-    LogFormat.apply("json");
+    LogFormat.use(true);
     Capture c = capture(EventLog.LOGGER);
     Vertx vertx = Vertx.vertx();
     EventLog log = new EventLog().start(vertx);
@@ -101,7 +101,7 @@ class JsonLogTest {
     org.slf4j.Logger log = LoggerFactory.getLogger("dev.vertdesk.test.json");
     try {
       log.info("text {}", 1);
-      LogFormat.apply("json");
+      LogFormat.use(true);
       log.warn("json {}", 2, new IllegalStateException("boom"));
     } finally {
       ((Logger) log).detachAppender(c);
@@ -115,11 +115,9 @@ class JsonLogTest {
 
   @Test
   void onlyTextOrJson() {
-    assertThrows(ConfigException.class, () -> LogFormat.apply("xml"));
-    LogFormat.apply("");
-    assertFalse(LogFormat.json());
-    LogFormat.apply(" JSON ");
-    assertTrue(LogFormat.json());
+    assertThrows(ConfigException.class, () -> LogFormat.parse(LogFormat.ENV, "xml"));
+    assertFalse(LogFormat.parse(LogFormat.ENV, "text"));
+    assertTrue(LogFormat.parse(LogFormat.ENV, " JSON "));
     assertTrue(Addresses.EVENT_PREFIX.startsWith("vertdesk."));
   }
 }

@@ -41,33 +41,38 @@ class PluginLoadingTest {
     return """
         package %s;
 
+        import dev.vertdesk.config.PluginBlock;
         import dev.vertdesk.events.Addresses;
+        import dev.vertdesk.plugin.PluginContext;
         import dev.vertdesk.plugin.VertdeskPlugin;
-        import dev.vertdesk.server.ServerContext;
         import io.vertx.core.Deployable;
         import io.vertx.core.Future;
         import io.vertx.core.VerticleBase;
         import io.vertx.core.json.JsonObject;
 
-        public final class ProbePlugin implements VertdeskPlugin {
+        public final class ProbePlugin implements VertdeskPlugin<String> {
           public String name() {
             return "%s";
           }
 
-          public Deployable create(ServerContext ctx) {
+          public String options(PluginBlock block) {
+            block.config().rejectUnknown(java.util.Set.of("tag"));
+            return block.config().string("tag", "none");
+          }
+
+          public Deployable create(PluginContext node, String tag) {
             return new VerticleBase() {
               @Override
               public Future<?> start() {
-                String tag = config().getString("tag", "none");
                 String tccl = Thread.currentThread().getContextClassLoader() == null ? ""
                     : String.valueOf(Thread.currentThread().getContextClassLoader().getName());
-                return vertx.eventBus().<JsonObject>consumer(Addresses.PEER_REGISTERED, m -> {
+                return node.eventBus().<JsonObject>consumer(Addresses.PEER_REGISTERED, m -> {
                   String id = m.body().getString("id");
-                  ctx.registry().lookup(id).onComplete(ar -> vertx.eventBus().publish("test.probe",
+                  node.devices().lookup(id).onComplete(ar -> vertx.eventBus().publish("test.probe",
                       new JsonObject()
                           .put("tag", tag)
                           .put("event", m.body())
-                          .put("node", ctx.nodeId())
+                          .put("node", node.nodeId())
                           .put("pkLength", ar.succeeded() && ar.result() != null ? ar.result().pk().length : -1)
                           .put("loader", getClass().getClassLoader().getName())
                           .put("tccl", tccl)
@@ -108,10 +113,10 @@ class PluginLoadingTest {
       }
       JsonObject got = seen.poll(5, TimeUnit.SECONDS);
       assertNotNull(got, "the plugin received peer.registered");
-      assertEquals("from-config", got.getString("tag"), "its config block is the verticle's config()");
+      assertEquals("from-config", got.getString("tag"), "its config block made its options");
       assertEquals("777000111", got.getJsonObject("event").getString("id"));
       assertEquals("peer.registered", got.getJsonObject("event").getString("type"));
-      assertEquals(node.ctx().nodeId(), got.getString("node"), "the node's ServerContext");
+      assertEquals(node.core().nodeId(), got.getString("node"), "the node's plugin context");
       assertEquals(32, got.getInteger("pkLength"), "the registry, as built-in verticles see it");
       assertEquals("plugin:probe.jar", got.getString("loader"), "loaded from the jar by its own class loader");
       assertEquals("plugin:probe.jar", got.getString("tccl"), "runs with its jar as context class loader");
@@ -148,7 +153,7 @@ class PluginLoadingTest {
       BlockingQueue<JsonObject> seen = new LinkedBlockingQueue<>();
       node.vertx.eventBus().<JsonObject>consumer("test.probe", m -> seen.add(m.body())).completion()
           .await(5, TimeUnit.SECONDS);
-      node.ctx().events().peerRegistered("777000333", "192.0.2.1", true, null);
+      node.core().events().peerRegistered("777000333", "192.0.2.1", true, null);
       JsonObject got = seen.poll(5, TimeUnit.SECONDS);
       assertNotNull(got);
       assertEquals("from-env", got.getString("tag"));
@@ -227,13 +232,15 @@ class PluginLoadingTest {
     String source = """
         package readme;
 
+        import dev.vertdesk.config.PluginBlock;
         import dev.vertdesk.events.Addresses;
+        import dev.vertdesk.plugin.PluginContext;
         import dev.vertdesk.plugin.VertdeskPlugin;
-        import dev.vertdesk.server.ServerContext;
         import io.vertx.core.Deployable;
         import io.vertx.core.Future;
         import io.vertx.core.VerticleBase;
         import io.vertx.core.json.JsonObject;
+        import java.util.List;
         import org.slf4j.LoggerFactory;
 
         """ + example;

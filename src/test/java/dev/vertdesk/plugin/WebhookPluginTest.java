@@ -163,7 +163,7 @@ class WebhookPluginTest {
       JsonObject event = new JsonObject((String) first.get("body"));
       assertEquals("peer.registered", event.getString("type"));
       assertEquals("555000111", event.getString("id"));
-      assertEquals(node.ctx().nodeId(), event.getString("node"));
+      assertEquals(node.core().nodeId(), event.getString("node"));
       assertEquals("sha256=" + hmac("s3cret", (String) first.get("body")), first.get("signature"));
 
       JsonObject s = awaitStat(node, "delivered", 1);
@@ -174,7 +174,7 @@ class WebhookPluginTest {
       assertEquals(0, s.getInteger("queued"), s.encode());
 
       // only the selected events are sent
-      node.ctx().events().peerOffline("555000111");
+      node.core().events().peerOffline("555000111");
       assertNull(requests.poll(500, TimeUnit.MILLISECONDS), "peer.offline is not selected");
     }
   }
@@ -187,9 +187,9 @@ class WebhookPluginTest {
     JsonObject conf = new JsonObject().put("url", url).put("events", "peer.*")
         .put("backoffMillis", 50).put("maxAttempts", 2);
     try (TestNode node = node(conf)) {
-      node.ctx().events().peerOnline("1", "192.0.2.1");   // 503, 503: failed after 2 attempts
-      node.ctx().events().peerOffline("2");               // 400: failed, not retried
-      node.ctx().events().idChanged("3", "4", "192.0.2.1"); // 200
+      node.core().events().peerOnline("1", "192.0.2.1");   // 503, 503: failed after 2 attempts
+      node.core().events().peerOffline("2");               // 400: failed, not retried
+      node.core().events().idChanged("3", "4", "192.0.2.1"); // 200
       JsonObject s = awaitStat(node, "delivered", 1);
       assertEquals(1, s.getLong("delivered"), s.encode());
       assertEquals(2, s.getLong("failed"), s.encode());
@@ -212,7 +212,7 @@ class WebhookPluginTest {
         .put("backoffMillis", 60_000).put("maxAttempts", 10).put("queueSize", 2);
     try (TestNode node = node(conf)) {
       for (int i = 0; i < 5; i++) {
-        node.ctx().events().peerOffline("id" + i);
+        node.core().events().peerOffline("id" + i);
       }
       JsonObject s = awaitStat(node, "dropped", 3);
       assertEquals(3, s.getLong("dropped"), s.encode());
@@ -228,7 +228,7 @@ class WebhookPluginTest {
     JsonObject conf = new JsonObject().put("url", url).put("backoffMillis", 20).put("maxAttempts", 3)
         .put("timeoutMillis", 1000);
     try (TestNode node = node(conf)) {
-      node.ctx().events().peerOffline("x");
+      node.core().events().peerOffline("x");
       JsonObject s = awaitStat(node, "failed", 1);
       assertEquals(1, s.getLong("failed"), s.encode());
       assertEquals(2, s.getLong("retried"), s.encode());

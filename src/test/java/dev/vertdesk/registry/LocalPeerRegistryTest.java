@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertdesk.config.ServerConfig.Limits;
+import dev.vertdesk.testing.MemoryPeerStore;
 import dev.vertdesk.proto.RegisterPkResponse.Result;
 import dev.vertdesk.store.StoredPeer;
 import io.vertx.core.Future;

@@ -24,7 +24,7 @@ class RelayBrokeredOnlyTest {
   void refusesAnUnbrokeredUuidAndPairsABrokeredOne() throws Exception {
     try (TestNode node = TestNode.start(dataDir, new JsonObject().put("verticles", new JsonObject()
         .put("relay", new JsonObject().put("config", new JsonObject().put("brokeredOnly", true)))))) {
-      String key = node.ctx().keys().validationKey().orElseThrow();
+      String key = node.core().keys().validationKey().orElseThrow();
       int port = node.port("relay");
 
       String stranger = UUID.randomUUID().toString();
@@ -35,7 +35,7 @@ class RelayBrokeredOnlyTest {
       }
 
       String brokered = UUID.randomUUID().toString();
-      node.ctx().brokerage().brokered(brokered); // what signaling does on RequestRelay / RelayResponse
+      node.core().brokerage().brokered(brokered); // what signaling does on RequestRelay / RelayResponse
       try (RelayClient a = new RelayClient(port).request(brokered, key);
            RelayClient b = new RelayClient(port).request(brokered, key)) {
         a.write(new byte[] {7, 8, 9});

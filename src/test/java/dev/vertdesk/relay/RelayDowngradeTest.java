@@ -25,7 +25,7 @@ class RelayDowngradeTest {
         .put("relay", new JsonObject().put("config", new JsonObject()
             .put("totalBandwidth", 0).put("singleBandwidth", 8).put("limitSpeed", 2)
             .put("downgradeThreshold", 0.5).put("downgradeStartCheck", 1)))))) {
-      String key = node.ctx().keys().validationKey().orElseThrow();
+      String key = node.core().keys().validationKey().orElseThrow();
       int port = node.port("relay");
       String u = UUID.randomUUID().toString();
       try (RelayClient a = new RelayClient(port).request(u, key);
@@ -33,7 +33,7 @@ class RelayDowngradeTest {
         new RelayLimitsTest.Blaster(a);
         double first = RelayLimitsTest.measureMbps(b, 0, 900);
         assertTrue(first > 6, "full SINGLE_BANDWIDTH before the check starts: " + first);
-        RelaySessions sessions = RelaySessions.of(node.ctx()).orElseThrow();
+        RelaySessions sessions = node.relay().sessions();
         assertFalse(sessions.list().get(0).downgraded());
         // average 8 Mb/s > 0.5 × 8: downgraded at the first check after one second, for good
         double later = RelayLimitsTest.measureMbps(b, 1500, 2000);

@@ -45,7 +45,7 @@ class RelayDrainTest {
         .put("verticles", new JsonObject().put("relay", new JsonObject().put("config", new JsonObject()
             .put("totalBandwidth", 0).put("singleBandwidth", 0).put("idleTimeoutSeconds", 30))));
     try (TestNode node = TestNode.start(dataDir, conf)) {
-      String key = node.ctx().keys().validationKey().orElseThrow();
+      String key = node.core().keys().validationKey().orElseThrow();
       int relay = node.port("relay");
       int wsRelay = node.port("wsrelay");
       String u = UUID.randomUUID().toString();
@@ -56,7 +56,7 @@ class RelayDrainTest {
            WsRelayClient wb = new WsRelayClient(node.vertx, wsRelay).request(wu, key)) {
         exchange(a, b, 4096);
         exchange(wa, wb, 4096);
-        assertFalse(node.ctx().drain().draining());
+        assertFalse(node.core().drain().draining());
 
         JsonObject reply = node.vertx.eventBus().<JsonObject>request(Addresses.ADMIN_DRAIN, null)
             .await(5, TimeUnit.SECONDS).body();
@@ -64,7 +64,7 @@ class RelayDrainTest {
         assertTrue(reply.getBoolean("started"), reply.encode());
         assertEquals(2, reply.getInteger("relaySessions"), reply.encode());
         assertEquals(5, reply.getLong("timeoutSeconds"), reply.encode());
-        assertTrue(node.ctx().drain().draining());
+        assertTrue(node.core().drain().draining());
 
         assertTrue(refusedSoon(relay), "a new relay connection is refused");
         assertTrue(refusedSoon(wsRelay), "a new WebSocket relay connection is refused");

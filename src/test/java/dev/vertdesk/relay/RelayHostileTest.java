@@ -43,7 +43,7 @@ class RelayHostileTest {
             .put("totalBandwidth", 0).put("singleBandwidth", 0)
             .put("firstMessageTimeoutSeconds", 1).put("pairTimeoutSeconds", 5)
             .put("writeHighWaterMark", HIGH_WATER).put("readBufferSize", READ_BUFFER)))));
-    key = node.ctx().keys().validationKey().orElseThrow();
+    key = node.core().keys().validationKey().orElseThrow();
     port = node.port("relay");
   }
 
@@ -156,7 +156,7 @@ class RelayHostileTest {
 
       // A is soon held back by TCP: what it has written stops growing
       long plateau = awaitPlateau(blaster);
-      RelaySessions sessions = RelaySessions.of(node.ctx()).orElseThrow();
+      RelaySessions sessions = node.relay().sessions();
       RelaySessionInfo info = sessions.list().stream().filter(i -> i.uuid().equals(stuck))
           .findFirst().orElseThrow();
       long bound = HIGH_WATER + READ_BUFFER + 64 * 1024;

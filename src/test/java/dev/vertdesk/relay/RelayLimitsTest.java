@@ -39,7 +39,7 @@ class RelayLimitsTest {
         new JsonObject().put("config", new JsonObject()
             .put("totalBandwidth", 0).put("singleBandwidth", 8).put("limitSpeed", 2)
             .put("accessListPollMillis", 200)))));
-    key = node.ctx().keys().validationKey().orElseThrow();
+    key = node.core().keys().validationKey().orElseThrow();
     port = node.port("relay");
   }
 
@@ -167,12 +167,12 @@ class RelayLimitsTest {
   }
 
   static RelaySessionInfo sessionOf(String uuid) {
-    return RelaySessions.of(node.ctx()).orElseThrow().list().stream()
+    return node.relay().sessions().list().stream()
         .filter(i -> i.uuid().equals(uuid)).findFirst().orElseThrow();
   }
 
   static void awaitLists(java.util.function.Predicate<AccessLists> ready) throws InterruptedException {
-    AccessLists lists = RelayHub.find(node.ctx()).orElseThrow().access();
+    AccessLists lists = node.relay().access();
     long end = System.currentTimeMillis() + 5000;
     while (!ready.test(lists)) {
       assertTrue(System.currentTimeMillis() < end, "access lists not reloaded in time");

@@ -115,9 +115,9 @@ class RelayMixedFramingTest {
   void framesBecomeMessagesAndMessagesBecomeFrames() throws Exception {
     MessageEndpoint ws = new MessageEndpoint();
     try (TestNode node = TestNode.start(dataDir)) {
-      String key = node.ctx().keys().validationKey().orElseThrow();
+      String key = node.core().keys().validationKey().orElseThrow();
       String u = UUID.randomUUID().toString();
-      RelayHub hub = RelayHub.find(node.ctx()).orElseThrow();
+      RelayHub hub = node.relay();
       assertNull(hub.offer(u, ws), "the message endpoint waits");
 
       byte[] one = FrameCodec.encode("first".getBytes(StandardCharsets.UTF_8));

@@ -39,7 +39,7 @@ class RelayMultiLoopTest {
             .put("port", port).put("totalBandwidth", 0).put("singleBandwidth", 0)
             // small queues: backpressure kicks in all the time
             .put("writeHighWaterMark", 16 * 1024).put("readBufferSize", 16 * 1024)))))) {
-      String key = node.ctx().keys().validationKey().orElseThrow();
+      String key = node.core().keys().validationKey().orElseThrow();
       long each = 8L << 20;
       List<CompletableFuture<String>> results = new ArrayList<>();
       List<RelayClient> clients = new ArrayList<>();
@@ -70,7 +70,7 @@ class RelayMultiLoopTest {
         for (CompletableFuture<String> r : results) {
           assertNull(r.get(40, TimeUnit.SECONDS));
         }
-        assertEquals(8, RelaySessions.of(node.ctx()).orElseThrow().size());
+        assertEquals(8, node.relay().sessions().size());
       } finally {
         for (RelayClient c : clients) {
           c.close();

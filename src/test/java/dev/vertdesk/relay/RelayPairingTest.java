@@ -45,7 +45,7 @@ class RelayPairingTest {
             .put("totalBandwidth", 0).put("singleBandwidth", 0)
             .put("firstMessageTimeoutSeconds", 1).put("pairTimeoutSeconds", 1)
             .put("idleTimeoutSeconds", 1)))));
-    key = node.ctx().keys().validationKey().orElseThrow();
+    key = node.core().keys().validationKey().orElseThrow();
     port = node.port("relay");
     node.vertx.eventBus().<JsonObject>consumer(Addresses.RELAY_SESSION_OPENED, m -> opened.add(m.body()));
     node.vertx.eventBus().<JsonObject>consumer(Addresses.RELAY_SESSION_CLOSED, m -> closed.add(m.body()));
@@ -90,7 +90,7 @@ class RelayPairingTest {
         aSends.get(5, TimeUnit.SECONDS);
         bSends.get(5, TimeUnit.SECONDS);
 
-        RelaySessions sessions = RelaySessions.of(node.ctx()).orElseThrow();
+        RelaySessions sessions = node.relay().sessions();
         List<RelaySessionInfo> live = sessions.list();
         RelaySessionInfo info = live.stream().filter(i -> i.uuid().equals(u)).findFirst().orElseThrow();
         assertEquals(BIG + signedId.length, info.bytesFirstToSecond());
@@ -135,7 +135,7 @@ class RelayPairingTest {
       assertEquals(0, a.awaitClose(3000), "wrong key: closed, nothing sent");
       assertEquals(0, b.awaitClose(3000), "no key: closed, nothing sent");
     }
-    assertEquals(0, RelaySessions.of(node.ctx()).orElseThrow().waiting(), "neither waits");
+    assertEquals(0, node.relay().sessions().waiting(), "neither waits");
   }
 
   @Test

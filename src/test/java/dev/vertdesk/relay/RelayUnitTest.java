@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertdesk.config.ConfigException;
-import dev.vertdesk.config.ConfigLoader;
-import dev.vertdesk.config.VerticleBlock;
+import dev.vertdesk.config.NodeConfig;
+import dev.vertdesk.config.RelayOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.Map;
@@ -77,9 +77,14 @@ class RelayUnitTest {
     assertEquals(250, new RelayPolicy(0, 0, 0, 0, 0, TimeUnit.SECONDS.toNanos(1)).tickMillis());
   }
 
+  private RelayOptions relay(JsonObject config, Map<String, String> env) {
+    return NodeConfig.load(new JsonObject().put("dataDir", dir.toString())
+        .put("verticles", new JsonObject().put("relay", new JsonObject().put("config", config))), env).relay().options();
+  }
+
   @Test
   void optionsHaveHbbrDefaultsAndNameBadKeys() {
-    RelayVerticle.Options o = RelayVerticle.Options.from(VerticleBlock.ofConfig("relay", new JsonObject()));
+    RelayOptions o = relay(new JsonObject(), Map.of());
     assertEquals(21117, o.port());
     assertTrue(o.checkKey(), "secure by default");
     assertFalse(o.brokeredOnly());
@@ -92,23 +97,20 @@ class RelayUnitTest {
     assertEquals(30, o.pairTimeoutSeconds());
     assertEquals(30, o.firstMessageTimeoutSeconds());
 
-    RelayVerticle.Options s = RelayVerticle.Options.from(VerticleBlock.ofConfig("relay",
-        new JsonObject().put("singleBandwidth", "16.5").put("checkKey", "N")));
+    RelayOptions s = relay(new JsonObject().put("singleBandwidth", "16.5").put("checkKey", "N"), Map.of());
     assertEquals(16.5, s.singleBandwidth());
     assertFalse(s.checkKey());
 
-    ConfigException e = assertThrows(ConfigException.class, () -> RelayVerticle.Options.from(
-        VerticleBlock.ofConfig("relay", new JsonObject().put("limitSpeed", "fast"))));
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> relay(new JsonObject().put("limitSpeed", "fast"), Map.of()));
     assertTrue(e.getMessage().contains("verticles.relay.config.limitSpeed"), e.getMessage());
   }
 
   @Test
   void hbbrOptionNamesReachTheRelayBlock() {
-    JsonObject tree = ConfigLoader.load(new JsonObject().put("dataDir", dir.toString()), Map.of(
+    RelayOptions o = relay(new JsonObject(), Map.of(
         "TOTAL_BANDWIDTH", "2048", "SINGLE_BANDWIDTH", "64", "LIMIT_SPEED", "8",
         "DOWNGRADE_THRESHOLD", "0.5", "DOWNGRADE_START_CHECK", "600"));
-    JsonObject relay = tree.getJsonObject("verticles").getJsonObject("relay").getJsonObject("config");
-    RelayVerticle.Options o = RelayVerticle.Options.from(VerticleBlock.ofConfig("relay", relay));
     assertEquals(2048, o.totalBandwidth());
     assertEquals(64, o.singleBandwidth());
     assertEquals(8, o.limitSpeed());

@@ -38,7 +38,7 @@ class WsRelayClientAddressTest {
 
   /** Pairs a WebSocket client (with {@code headers}) with a TCP one; returns the WS end as reported. */
   static String pairAndDescribe(TestNode node, Map<String, String> headers) throws Exception {
-    String key = node.ctx().keys().validationKey().orElseThrow();
+    String key = node.core().keys().validationKey().orElseThrow();
     String u = UUID.randomUUID().toString();
     try (WsRelayClient ws = new WsRelayClient(node.vertx, node.port("wsrelay"), "/ws/relay", headers)
             .request(u, key);
@@ -47,7 +47,7 @@ class WsRelayClientAddressTest {
       tcp.request(u, key);
       ws.send("hi".getBytes(StandardCharsets.UTF_8));
       assertArrayEquals(FrameCodec.encode("hi".getBytes(StandardCharsets.UTF_8)), tcp.read(3, 3000), "paired");
-      return RelaySessions.of(node.ctx()).orElseThrow().list().stream()
+      return node.relay().sessions().list().stream()
           .filter(i -> i.uuid().equals(u)).findFirst().orElseThrow().first();
     }
   }

@@ -53,7 +53,7 @@ class WsRelayHostileTest {
             .put("firstMessageTimeoutSeconds", 1).put("pairTimeoutSeconds", 5)))
         .put("wsrelay", new JsonObject().put("config", new JsonObject()
             .put("handshakeTimeoutSeconds", 1).put("maxMessageSize", MAX_MESSAGE)))));
-    key = node.ctx().keys().validationKey().orElseThrow();
+    key = node.core().keys().validationKey().orElseThrow();
     tcpPort = node.port("relay");
     wsPort = node.port("wsrelay");
   }
@@ -248,7 +248,7 @@ class WsRelayHostileTest {
   static final long QUEUE_BOUND = 256 * 1024 + 256 * 1024 + MAX_MESSAGE;
 
   static RelaySessionInfo session(String uuid) {
-    return RelaySessions.of(node.ctx()).orElseThrow().list().stream()
+    return node.relay().sessions().list().stream()
         .filter(i -> i.uuid().equals(uuid)).findFirst().orElseThrow();
   }
 

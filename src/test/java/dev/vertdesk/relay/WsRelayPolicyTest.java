@@ -6,14 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertdesk.config.ConfigException;
-import dev.vertdesk.config.VerticleBlock;
+import dev.vertdesk.config.NodeConfig;
+import dev.vertdesk.config.WsRelayOptions;
 import dev.vertdesk.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,7 +35,7 @@ class WsRelayPolicyTest {
     try (TestNode node = TestNode.start(dataDir, new JsonObject().put("verticles", new JsonObject()
         .put("relay", new JsonObject().put("config", new JsonObject()
             .put("brokeredOnly", true).put("totalBandwidth", 0).put("singleBandwidth", 8)))))) {
-      String key = node.ctx().keys().validationKey().orElseThrow();
+      String key = node.core().keys().validationKey().orElseThrow();
       int wsPort = node.port("wsrelay");
 
       try (WsRelayClient stranger = new WsRelayClient(node.vertx, wsPort).request(UUID.randomUUID().toString(), key)) {
@@ -42,7 +43,7 @@ class WsRelayPolicyTest {
       }
 
       String u = UUID.randomUUID().toString();
-      node.ctx().brokerage().brokered(u);
+      node.core().brokerage().brokered(u);
       try (WsRelayClient a = new WsRelayClient(node.vertx, wsPort).request(u, key);
            RelayClient b = new RelayClient(node.port("relay")).request(u, key)) {
         // 8 Mb/s = 1 MiB/s for the pair: 2.5 MiB take about 2.5 s
@@ -68,36 +69,24 @@ class WsRelayPolicyTest {
     }
   }
 
-  @Test
-  void badValuesNameTheirKey() {
-    ConfigException e1 = assertThrows(ConfigException.class, () -> WsRelayVerticle.Options.from(
-        VerticleBlock.ofConfig("wsrelay", new JsonObject().put("maxMessageSize", "huge"))));
-    assertTrue(e1.getMessage().contains("verticles.wsrelay.config.maxMessageSize"), e1.getMessage());
-    ConfigException e2 = assertThrows(ConfigException.class, () -> WsRelayVerticle.Options.from(
-        VerticleBlock.ofConfig("wsrelay", new JsonObject().put("handshakeTimeoutSeconds", 0))));
-    assertTrue(e2.getMessage().contains("verticles.wsrelay.config.handshakeTimeoutSeconds"), e2.getMessage());
-    ConfigException e3 = assertThrows(ConfigException.class, () -> WsRelayVerticle.Options.from(
-        VerticleBlock.ofConfig("wsrelay", new JsonObject().put("port", 70000))));
-    assertTrue(e3.getMessage().contains("verticles.wsrelay.config.port"), e3.getMessage());
-
-    WsRelayVerticle.Options d = WsRelayVerticle.Options.from(VerticleBlock.ofConfig("wsrelay", new JsonObject()
-        .put("maxMessageSize", "2097152")));
-    assertEquals(2 << 20, d.maxMessageSize(), "strings from environment variables are read");
-    assertEquals(10, d.handshakeTimeoutSeconds());
+  private WsRelayOptions wsrelay(JsonObject config) {
+    return NodeConfig.load(new JsonObject().put("dataDir", dataDir.toString())
+        .put("verticles", new JsonObject().put("wsrelay", new JsonObject().put("config", config))), Map.of())
+        .wsrelay().options();
   }
 
   @Test
-  void theWebSocketPortFollowsAnExplicitRelayPort() {
-    JsonObject explicit = new JsonObject().put("relay", new JsonObject()
-        .put("config", new JsonObject().put("port", "30000")));
-    assertEquals(OptionalInt.of(30002), WsRelayVerticle.portFollowingRelay(explicit));
-    assertEquals(OptionalInt.empty(), WsRelayVerticle.portFollowingRelay(new JsonObject()
-        .put("relay", new JsonObject().put("config", new JsonObject()))), "no relay port: base port + 3");
-    assertEquals(OptionalInt.empty(), WsRelayVerticle.portFollowingRelay(new JsonObject()
-        .put("relay", new JsonObject().put("config", new JsonObject().put("port", 0)))), "port 0 (tests)");
-    ConfigException e = assertThrows(ConfigException.class, () -> WsRelayVerticle.portFollowingRelay(
-        new JsonObject().put("relay", new JsonObject().put("config", new JsonObject().put("port", "x")))));
-    assertTrue(e.getMessage().contains("verticles.relay.config.port"), e.getMessage());
+  void badValuesNameTheirKey() {
+    ConfigException e1 = assertThrows(ConfigException.class, () -> wsrelay(new JsonObject().put("maxMessageSize", "huge")));
+    assertTrue(e1.getMessage().contains("verticles.wsrelay.config.maxMessageSize"), e1.getMessage());
+    ConfigException e2 = assertThrows(ConfigException.class, () -> wsrelay(new JsonObject().put("handshakeTimeoutSeconds", 0)));
+    assertTrue(e2.getMessage().contains("verticles.wsrelay.config.handshakeTimeoutSeconds"), e2.getMessage());
+    ConfigException e3 = assertThrows(ConfigException.class, () -> wsrelay(new JsonObject().put("port", 70000)));
+    assertTrue(e3.getMessage().contains("verticles.wsrelay.config.port"), e3.getMessage());
+
+    WsRelayOptions d = wsrelay(new JsonObject().put("maxMessageSize", "2097152"));
+    assertEquals(2 << 20, d.maxMessageSize(), "strings from environment variables are read");
+    assertEquals(10, d.handshakeTimeoutSeconds());
   }
 
   @Test

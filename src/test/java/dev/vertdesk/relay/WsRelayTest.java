@@ -55,7 +55,7 @@ class WsRelayTest {
             .put("idleTimeoutSeconds", 2)))
         .put("wsrelay", new JsonObject().put("config", new JsonObject()
             .put("handshakeTimeoutSeconds", 1).put("maxMessageSize", 4 << 20)))));
-    key = node.ctx().keys().validationKey().orElseThrow();
+    key = node.core().keys().validationKey().orElseThrow();
     tcpPort = node.port("relay");
     wsPort = node.port("wsrelay");
     node.vertx.eventBus().<JsonObject>consumer(Addresses.RELAY_SESSION_OPENED, m -> opened.add(m.body()));
@@ -228,7 +228,7 @@ class WsRelayTest {
          RelayClient tcp = new RelayClient(tcpPort).request(u, key)) {
       tcp.write(FrameCodec.encode(utf8("x")));
       assertArrayEquals(utf8("x"), ws.read(3000));
-      RelaySessions sessions = RelaySessions.of(node.ctx()).orElseThrow();
+      RelaySessions sessions = node.relay().sessions();
       RelaySessionInfo info = sessions.list().stream().filter(i -> i.uuid().equals(u)).findFirst().orElseThrow();
       assertTrue(info.first().startsWith("127.0.0.1:") && info.second().startsWith("127.0.0.1:"), info.toString());
       JsonObject open = awaitEvent(opened, u);

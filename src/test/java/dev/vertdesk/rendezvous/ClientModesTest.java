@@ -58,7 +58,7 @@ class ClientModesTest {
         .put("verticles", new JsonObject().put("signaling", new JsonObject()
             .put("config", new JsonObject().put("idleTimeoutSeconds", 6))));
     node = TestNode.start(dataDir, conf);
-    key = node.ctx().keys().validationKey().orElseThrow();
+    key = node.core().keys().validationKey().orElseThrow();
   }
 
   @AfterEach
@@ -175,7 +175,7 @@ class ClientModesTest {
     RegisterPkResponse rpr = b.read().getRegisterPkResponse();
     assertEquals(RegisterPkResponse.Result.OK, rpr.getResult());
     assertEquals(6, rpr.getKeepAlive());
-    assertTrue(node.ctx().registry().cached("tcp-device-1").online());
+    assertTrue(node.core().registry().cached("tcp-device-1").online());
 
     byte[] heartbeat = b.readPlain(4000);
     assertArrayEquals(new byte[0], heartbeat, "the server keeps the link alive with empty frames");
@@ -212,7 +212,7 @@ class ClientModesTest {
 
     long died = System.nanoTime();
     b.tcp.socket.close();
-    while (node.ctx().registry().cached("tcp-device-1").online()) {
+    while (node.core().registry().cached("tcp-device-1").online()) {
       Thread.sleep(50);
       assertTrue(System.nanoTime() - died < TimeUnit.SECONDS.toNanos(9), "offline within keep_alive x 1.5");
     }
@@ -226,7 +226,7 @@ class ClientModesTest {
     long t0 = System.nanoTime();
     // never echo: the server must give up within 1.5 x keep_alive (6 s)
     assertTrue(b.tcp.closedByServer(9000), "dead link closed");
-    while (node.ctx().registry().cached("tcp-device-2").online()) {
+    while (node.core().registry().cached("tcp-device-2").online()) {
       Thread.sleep(20);
       assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(9), "offline within keep_alive x 1.5");
     }
@@ -316,14 +316,14 @@ class ClientModesTest {
     assertEquals(RegisterPkResponse.Result.ID_EXISTS, changeId("987987987", "taken_id1", "machine-1", pk));
     assertEquals(RegisterPkResponse.Result.UUID_MISMATCH, changeId("987987987", "my-new-id", "machine-2", pk));
     assertEquals(RegisterPkResponse.Result.OK, changeId("987987987", "my-new-id", "machine-1", new byte[0]));
-    assertNull(node.ctx().registry().lookup("987987987").toCompletionStage().toCompletableFuture().get(),
+    assertNull(node.core().registry().lookup("987987987").toCompletionStage().toCompletableFuture().get(),
         "the old ID is gone");
-    assertArrayEquals(pk, node.ctx().registry().lookup("my-new-id").toCompletionStage().toCompletableFuture().get().pk());
-    assertNull(node.ctx().store().findById("987987987").toCompletionStage().toCompletableFuture().get());
-    assertNotNull(node.ctx().store().findById("my-new-id").toCompletionStage().toCompletableFuture().get());
+    assertArrayEquals(pk, node.core().registry().lookup("my-new-id").toCompletionStage().toCompletableFuture().get().pk());
+    assertNull(node.core().store().findById("987987987").toCompletionStage().toCompletableFuture().get());
+    assertNotNull(node.core().store().findById("my-new-id").toCompletionStage().toCompletableFuture().get());
     // Rust's \w, which the client's check uses, takes non-ASCII letters too
     assertEquals(RegisterPkResponse.Result.OK, changeId("my-new-id", "Café-01", "machine-1", new byte[0]));
-    assertArrayEquals(pk, node.ctx().registry().lookup("Café-01").toCompletionStage().toCompletableFuture().get().pk());
+    assertArrayEquals(pk, node.core().registry().lookup("Café-01").toCompletionStage().toCompletableFuture().get().pk());
   }
 
   @Test
@@ -336,7 +336,7 @@ class ClientModesTest {
     }
     assertEquals(RegisterPkResponse.Result.NOT_SUPPORT, changeId("987987988", "another-id", "machine-3", new byte[0]),
         "as hbbs answers");
-    assertNotNull(node.ctx().registry().lookup("987987988").toCompletionStage().toCompletableFuture().get(),
+    assertNotNull(node.core().registry().lookup("987987988").toCompletionStage().toCompletableFuture().get(),
         "the ID stays");
   }
 

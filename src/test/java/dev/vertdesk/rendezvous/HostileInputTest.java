@@ -40,7 +40,7 @@ class HostileInputTest {
         .put("signaling", new JsonObject().put("config", new JsonObject().put("idleTimeoutSeconds", 2)))
         .put("nat", new JsonObject().put("config", new JsonObject().put("firstMessageTimeoutSeconds", 2))));
     node = TestNode.start(dataDir, shortIdle);
-    key = node.ctx().keys().validationKey().orElseThrow();
+    key = node.core().keys().validationKey().orElseThrow();
   }
 
   @AfterEach

@@ -42,7 +42,7 @@ class PolicyTest {
   private static RendezvousMessage punchRequest(TestNode node, UdpDevice b) {
     return RendezvousMessage.newBuilder().setPunchHoleRequest(PunchHoleRequest.newBuilder()
         .setId(b.id).setNatType(NatType.ASYMMETRIC)
-        .setLicenceKey(node.ctx().keys().validationKey().orElseThrow())).build();
+        .setLicenceKey(node.core().keys().validationKey().orElseThrow())).build();
   }
 
   private static PunchHole punch(TestNode node, UdpDevice b, String fromIp, UnionCase expected) throws Exception {
@@ -128,7 +128,7 @@ class PolicyTest {
       admin.send(RendezvousMessage.newBuilder().setConfigureUpdate(ConfigUpdate.newBuilder()
           .setSerial(7).addRendezvousServers("id1.example").addRendezvousServers(" ")).build());
       long deadline = System.currentTimeMillis() + 3000;
-      while (node.ctx().configUpdate().get().serial() != 7 && System.currentTimeMillis() < deadline) {
+      while (node.rendezvous().configUpdates().current().serial() != 7 && System.currentTimeMillis() < deadline) {
         Thread.sleep(20);
       }
       b.send(RendezvousMessage.newBuilder().setRegisterPeer(RegisterPeer.newBuilder().setId(b.id).setSerial(3)).build());

@@ -31,7 +31,7 @@ class RestartTest {
     String publicKey;
     try (TestNode node = TestNode.start(dataDir);
          UdpDevice b = new UdpDevice("123123123", "uid-1".getBytes(), pk, node.port("udp"))) {
-      publicKey = node.ctx().keys().publicKeyBase64();
+      publicKey = node.core().keys().publicKeyBase64();
       assertEquals(RegisterPkResponse.Result.OK, b.registerPk());
     }
     assertTrue(Files.exists(dataDir.resolve("id_ed25519")));
@@ -39,8 +39,8 @@ class RestartTest {
 
     try (TestNode node = TestNode.start(dataDir);
          UdpDevice b = new UdpDevice("123123123", "uid-1".getBytes(), pk, node.port("udp"))) {
-      assertEquals(publicKey, node.ctx().keys().publicKeyBase64(), "same key pair after restart");
-      PeerView known = node.ctx().registry().lookup("123123123").toCompletionStage().toCompletableFuture()
+      assertEquals(publicKey, node.core().keys().publicKeyBase64(), "same key pair after restart");
+      PeerView known = node.core().registry().lookup("123123123").toCompletionStage().toCompletableFuture()
           .get(5, TimeUnit.SECONDS);
       assertNotNull(known, "registered before the restart, known after it");
       assertArrayEquals(pk, known.pk());
@@ -58,7 +58,7 @@ class RestartTest {
       assertEquals(Boolean.TRUE, b.heartbeat(), "not in memory: request_pk");
       assertEquals(RegisterPkResponse.Result.OK, b.registerPk(), "the stored record, same uuid and key");
       assertEquals(Boolean.FALSE, b.heartbeat());
-      assertTrue(node.ctx().registry().cached("123123123").online());
+      assertTrue(node.core().registry().cached("123123123").online());
     }
   }
 }

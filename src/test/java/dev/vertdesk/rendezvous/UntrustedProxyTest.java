@@ -31,7 +31,7 @@ class UntrustedProxyTest {
     try (TestNode node = TestNode.start(dataDir, new JsonObject().put("trustedProxies", "10.9.9.9/32"));
          UdpDevice b = new UdpDevice("246246246", "u".getBytes(), new byte[] {1}, node.port("udp"), "127.0.0.2")) {
       assertEquals(RegisterPkResponse.Result.OK, b.registerPk());
-      String licence = node.ctx().keys().validationKey().orElseThrow();
+      String licence = node.core().keys().validationKey().orElseThrow();
       for (Map<String, String> spoof : new Map[] {Map.of("X-Real-IP", "203.0.113.9"),
           Map.of("X-Forwarded-For", "198.51.100.1, 203.0.113.10")}) {
         try (WsClient a = new WsClient(node.vertx, node.port("ws"), "/", spoof)) {

@@ -51,7 +51,7 @@ class WalkthroughTest {
   @BeforeEach
   void start() throws Exception {
     node = TestNode.start(dataDir, new JsonObject().put("relayServers", "relay.example.org:21117"));
-    key = node.ctx().keys().validationKey().orElseThrow();
+    key = node.core().keys().validationKey().orElseThrow();
   }
 
   @AfterEach
@@ -117,10 +117,10 @@ class WalkthroughTest {
       assertEquals(Boolean.TRUE, b.heartbeat(), "unknown ID is asked for its key");
       assertEquals(RegisterPkResponse.Result.OK, b.registerPk());
       assertEquals(Boolean.FALSE, b.heartbeat());
-      var view = node.ctx().registry().cached("100200300");
+      var view = node.core().registry().cached("100200300");
       assertTrue(view.online());
       assertEquals(b.localPort(), view.endpoint().getPort());
-      var row = node.ctx().store().findById("100200300").toCompletionStage().toCompletableFuture().get();
+      var row = node.core().store().findById("100200300").toCompletionStage().toCompletableFuture().get();
       assertArrayEquals(b.pk, row.pk());
       assertEquals("127.0.0.1", row.ip());
     }
@@ -282,7 +282,7 @@ class WalkthroughTest {
       assertEquals(PunchHoleResponse.Failure.LICENSE_MISMATCH, a.read().getPunchHoleResponse().getFailure());
     }
     // Known from the database only (not registered since start): offline, not unknown.
-    node.ctx().store().insert("600700800", "u".getBytes(), new byte[32], "1.2.3.4")
+    node.core().store().insert("600700800", "u".getBytes(), new byte[32], "1.2.3.4")
         .toCompletionStage().toCompletableFuture().get();
     try (TcpClient a = new TcpClient(node.port("signaling"))) {
       a.send(punchRequest("600700800", key));

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertdesk.config.ConfigException;
-import dev.vertdesk.config.ServerConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -37,16 +36,12 @@ class PeerStoresTest {
     }
   }
 
-  private ServerConfig config(String dbUrl) {
-    JsonObject tree = new JsonObject().put("dataDir", dir.toString());
-    if (dbUrl != null) {
-      tree.put("db", new JsonObject().put("url", dbUrl));
-    }
-    return ServerConfig.from(tree);
+  private PeerStores.Location locate(String dbUrl) {
+    return PeerStores.locate(dbUrl == null ? SqlitePeerStore.DEFAULT_DB_FILE : dbUrl, dir);
   }
 
   private PeerStore open(Vertx vertx, String dbUrl) {
-    PeerStore s = PeerStores.open(vertx, config(dbUrl));
+    PeerStore s = PeerStores.open(vertx, locate(dbUrl));
     opened.add(s);
     return s;
   }
@@ -103,12 +98,12 @@ class PeerStoresTest {
         "file:///var/lib/db.sqlite3",
         "sqlite::memory:",
         "sqlite://")) {
-      ConfigException e = assertThrows(ConfigException.class, () -> PeerStores.open(vertx, config(url)), url);
+      ConfigException e = assertThrows(ConfigException.class, () -> locate(url), url);
       assertTrue(e.getMessage().startsWith("config key 'db.url': "), e.getMessage());
       assertFalse(e.getMessage().contains(pw), e.getMessage());
     }
     ConfigException e = assertThrows(ConfigException.class,
-        () -> PeerStores.open(vertx, config("mysql://u:" + pw + "@h/db")));
+        () -> locate("mysql://u:" + pw + "@h/db"));
     assertTrue(e.getMessage().contains("'mysql'") && e.getMessage().contains("DB_URL"), e.getMessage());
   }
 

@@ -20,7 +20,7 @@ public final class Probes {
 
   /** A fresh device registers over UDP and is punched from TCP, all answered within 1 s. */
   public static void assertServesFreshDevice(TestNode node, String id) throws Exception {
-    String key = node.ctx().keys().validationKey().orElseThrow();
+    String key = node.core().keys().validationKey().orElseThrow();
     try (UdpDevice b = new UdpDevice(id, ("u" + id).getBytes(), Nacl.signKeyPair().publicKey(),
         node.port("udp"), "127.0.0.2")) {
       b.socket.setSoTimeout(1000);

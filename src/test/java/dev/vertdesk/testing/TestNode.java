@@ -1,12 +1,15 @@
 package dev.vertdesk.testing;
 
 import dev.vertdesk.app.MainVerticle;
-import dev.vertdesk.server.ServerContext;
+import dev.vertdesk.app.NodeSetup;
+import dev.vertdesk.cluster.ClusterSupport;
+import dev.vertdesk.config.NodeConfig;
+import dev.vertdesk.node.NodeCore;
+import dev.vertdesk.relay.RelayHub;
+import dev.vertdesk.rendezvous.RendezvousContext;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
-import dev.vertdesk.cluster.ClusterSupport;
-import dev.vertdesk.config.ClusterConfig;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.Map;
@@ -78,7 +81,8 @@ public final class TestNode implements AutoCloseable {
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setPreferNativeTransport(true)
             .setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)))
-        .withClusterManager(ClusterSupport.clusterManager(ClusterConfig.from(conf)))
+        .withClusterManager(ClusterSupport.clusterManager(
+            NodeConfig.load(loopbackConfig(dataDir, conf), Map.of()).cluster()))
         .buildClustered()
         .await(60, TimeUnit.SECONDS);
     return deploy(vertx, dataDir, conf, Map.of());
@@ -86,11 +90,10 @@ public final class TestNode implements AutoCloseable {
 
   private static TestNode deploy(Vertx vertx, Path dataDir, JsonObject overrides, Map<String, String> env)
       throws Exception {
-    MainVerticle main = new MainVerticle(env);
+    MainVerticle main;
     try {
-      vertx.deployVerticle(main, new io.vertx.core.DeploymentOptions()
-              .setConfig(loopbackConfig(dataDir, overrides)))
-          .await(20, TimeUnit.SECONDS);
+      main = new MainVerticle(NodeSetup.load(loopbackConfig(dataDir, overrides), env));
+      vertx.deployVerticle(main).await(20, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close().await(10, TimeUnit.SECONDS);
       throw e;
@@ -98,16 +101,22 @@ public final class TestNode implements AutoCloseable {
     return new TestNode(vertx, main, dataDir);
   }
 
-  public ServerContext ctx() {
-    return main.serverContext();
+  public NodeCore core() {
+    return main.core();
+  }
+
+  public RendezvousContext rendezvous() {
+    return main.rendezvous();
+  }
+
+  /** The node's relay; fails when the node runs no relay port. */
+  public RelayHub relay() {
+    return main.relay().orElseThrow(() -> new IllegalStateException("no relay on this node"));
   }
 
   public int port(String listener) {
-    Integer p = ctx().boundPorts().get(listener);
-    if (p == null) {
-      throw new IllegalStateException("listener " + listener + " not bound: " + ctx().boundPorts());
-    }
-    return p;
+    return core().ports().get(listener)
+        .orElseThrow(() -> new IllegalStateException("listener " + listener + " not bound: " + core().ports()));
   }
 
   @Override

@@ -181,7 +181,7 @@ class UtilitiesTest {
       assertTrue(udp.ok(), udp.detail());
       assertTrue(Doctor.udpLine(node.port("udp"), udp)
           .matches("UDP Port \\d+ \\(hbbs registration\\): OK in \\d+ ms"));
-      assertEquals(0, node.ctx().registry().size(), "the probe registered nothing");
+      assertEquals(0, node.core().registry().size(), "the probe registered nothing");
 
       Doctor.Probe noUdp = Doctor.udpRegisterPeer(LOOPBACK, closedUdpPort(), 1000);
       assertFalse(noUdp.ok());

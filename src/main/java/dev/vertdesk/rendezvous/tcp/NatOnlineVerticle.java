@@ -1,51 +1,49 @@
 package dev.vertdesk.rendezvous.tcp;
 
-import dev.vertdesk.config.VerticleBlock;
+import dev.vertdesk.config.NatOptions;
+import dev.vertdesk.net.TcpListener;
+import dev.vertdesk.node.NodeCore;
+import dev.vertdesk.proto.RendezvousMessage;
 import dev.vertdesk.rendezvous.SignalingConnection;
 import dev.vertdesk.rendezvous.SignalingService;
-import dev.vertdesk.server.ServerContext;
-import dev.vertdesk.server.TcpListener;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;
 
 /**
- * NAT test second probe and online queries (hbbs PORT−1, 21115/tcp, PROTOCOL.md §5.2): one
+ * NAT test second probe and online queries (hbbs PORT−1, 21115/tcp, docs/protocol.md §5.2): one
  * frame in, at most one frame out, then close. Unlike hbbs there is no console on the loopback
  * side: a local client is served like any other.
  */
 public final class NatOnlineVerticle extends VerticleBase {
 
-  /** This verticle's settings ({@code verticles.nat.config}). */
-  public record Options(String host, int port, int firstMessageTimeoutSeconds) {
+  /** Largest frame a NAT test or online query needs. */
+  static final int MAX_FRAME = 65536;
 
-    static Options from(VerticleBlock block) {
-      return new Options(block.string("host", ""), block.integer("port", 21115, 0, 65535),
-          block.integer("firstMessageTimeoutSeconds", 30, 1, 3600));
-    }
-  }
-
-  private final ServerContext ctx;
+  private final NodeCore core;
+  private final SignalingService service;
+  private final NatOptions options;
   private NetServer server;
 
-  public NatOnlineVerticle(ServerContext ctx) {
-    this.ctx = ctx;
+  public NatOnlineVerticle(NodeCore core, SignalingService service, NatOptions options) {
+    this.core = core;
+    this.service = service;
+    this.options = options;
   }
 
   @Override
   public Future<?> start() {
-    Options o = Options.from(VerticleBlock.ofConfig("nat", config()));
-    SignalingService service = new SignalingService(vertx, ctx);
-    return TcpListener.listen(vertx, ctx, "nat", o.host(), o.port(), o.firstMessageTimeoutSeconds(),
-        socket -> new TcpSignalingConnection(socket, 65536, null,
-        (SignalingConnection c, dev.vertdesk.proto.RendezvousMessage m) -> {
-          switch (m.getUnionCase()) {
-            case TEST_NAT_REQUEST -> service.testNat(c, m.getTestNatRequest().getSerial(), false);
-            case ONLINE_REQUEST -> service.online(c, m.getOnlineRequest());
-            default -> c.close();
-          }
-        }))
+    return TcpListener.listen(vertx, core, "nat", options.host(), options.port(), options.firstMessageTimeoutSeconds(),
+        socket -> new TcpSignalingConnection(socket, MAX_FRAME, null, this::handle))
         .onSuccess(s -> server = s);
+  }
+
+  private void handle(SignalingConnection c, RendezvousMessage m) {
+    switch (m.getUnionCase()) {
+      case TEST_NAT_REQUEST -> service.testNat(c, m.getTestNatRequest().getSerial(), false);
+      case ONLINE_REQUEST -> service.online(c, m.getOnlineRequest());
+      default -> c.close();
+    }
   }
 
   @Override

@@ -1,19 +1,15 @@
 package dev.vertdesk.rendezvous.udp;
 
-import dev.vertdesk.config.VerticleBlock;
+import dev.vertdesk.config.UdpOptions;
 import dev.vertdesk.events.Addresses;
-import dev.vertdesk.proto.ConfigUpdate;
-import dev.vertdesk.proto.RegisterPeer;
-import dev.vertdesk.proto.RegisterPk;
+import dev.vertdesk.net.NetworkSupport;
+import dev.vertdesk.node.NodeCore;
 import dev.vertdesk.proto.RendezvousMessage;
-import dev.vertdesk.proto.SoftwareUpdate;
+import dev.vertdesk.proto.TestNatResponse;
 import dev.vertdesk.protocol.AddrMangle;
 import dev.vertdesk.protocol.Envelopes;
-import dev.vertdesk.registry.HeartbeatOutcome;
 import dev.vertdesk.rendezvous.DatagramSend;
-import dev.vertdesk.server.NetworkSupport;
-import dev.vertdesk.server.ServerContext;
-import dev.vertdesk.server.ServerContext.ConfigUpdateState;
+import dev.vertdesk.rendezvous.RegistrationService;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -39,18 +35,16 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.core.spi.metrics.DatagramSocketMetrics;
 import io.vertx.core.spi.metrics.VertxMetrics;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * UDP registration (hbbs port 21116/udp, PROTOCOL.md §5.4.1, §5.4.2, §5.4.10, §5.4.11): device
- * heartbeats and key registration, and every server-to-device datagram. It runs a Netty
- * datagram channel of Vert.x's own transport on this verticle's event loop: Vert.x's
- * DatagramSocket costs a third of the throughput and its receive-buffer option also sizes every
- * read buffer (PERF.md §B).
+ * The UDP registration port (hbbs 21116/udp): it carries device heartbeats and key registration
+ * to the {@link RegistrationService} and their answers back, and sends every server-to-device
+ * datagram ({@link Addresses#UDP_SEND}). It runs a Netty datagram channel of Vert.x's own
+ * transport on this verticle's event loop: Vert.x's DatagramSocket costs a third of the
+ * throughput and its receive-buffer option also sizes every read buffer (docs/performance.md §B).
  */
 public final class UdpRegistrationVerticle extends VerticleBase {
 
@@ -58,29 +52,22 @@ public final class UdpRegistrationVerticle extends VerticleBase {
   /** Legit datagrams are a few hundred bytes; a larger one is truncated and fails to parse. */
   static final int MAX_DATAGRAM = 4096;
 
-  /** This verticle's settings ({@code verticles.udp.config}). */
-  public record Options(String host, int port, int rmem) {
-
-    static Options from(VerticleBlock block) {
-      return new Options(block.string("host", ""), block.integer("port", 21116, 0, 65535),
-          block.integer("rmem", 4 << 20, 0, 1 << 30));
-    }
-  }
-
-  private final ServerContext ctx;
-  private final LongAdder dropped = new LongAdder();
+  private final NodeCore core;
+  private final RegistrationService registration;
+  private final UdpOptions options;
   private Channel channel;
   private MessageConsumer<DatagramSend> sendConsumer;
   /** Vert.x's own datagram series (vertx_datagram_*), fed from the Netty channel; no-op without metrics. */
   private DatagramSocketMetrics metrics = new DatagramSocketMetrics() { };
 
-  public UdpRegistrationVerticle(ServerContext ctx) {
-    this.ctx = ctx;
+  public UdpRegistrationVerticle(NodeCore core, RegistrationService registration, UdpOptions options) {
+    this.core = core;
+    this.registration = registration;
+    this.options = options;
   }
 
   @Override
   public Future<?> start() {
-    Options options = Options.from(VerticleBlock.ofConfig("udp", config()));
     ContextInternal context = (ContextInternal) this.context;
     String host = NetworkSupport.bindHost(options.host());
     InternetProtocolFamily family = host.contains(":") ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4;
@@ -113,7 +100,7 @@ public final class UdpRegistrationVerticle extends VerticleBase {
     });
     return bound.future().compose(v -> {
       int port = ((InetSocketAddress) channel.localAddress()).getPort();
-      ctx.boundPorts().put("udp", port);
+      core.ports().bound("udp", port);
       VertxMetrics vertxMetrics = vx.metrics();
       DatagramSocketMetrics m = vertxMetrics == null ? null : vertxMetrics.createDatagramSocketMetrics(new DatagramSocketOptions());
       if (m != null) {
@@ -162,8 +149,7 @@ public final class UdpRegistrationVerticle extends VerticleBase {
       metrics.bytesRead(null, null, packet.content().readableBytes());
       RendezvousMessage m = Envelopes.parse(packet.content().nioBuffer());
       if (m == null) {
-        dropped.increment(); // garbage is ignored silently, as hbbs does (§2.2)
-        return;
+        return; // garbage is ignored silently, as hbbs does (docs/protocol.md §2.2)
       }
       InetSocketAddress from = AddrMangle.normalize(packet.sender());
       context.dispatch(from, f -> onMessage(m, f));
@@ -184,97 +170,27 @@ public final class UdpRegistrationVerticle extends VerticleBase {
 
   private void onMessage(RendezvousMessage m, InetSocketAddress from) {
     switch (m.getUnionCase()) {
-      case REGISTER_PEER -> registerPeer(m.getRegisterPeer(), from);
-      case REGISTER_PK -> registerPk(m.getRegisterPk(), from);
-      case CONFIGURE_UPDATE -> configUpdate(m.getConfigureUpdate(), from);
-      case SOFTWARE_UPDATE -> softwareUpdate(m.getSoftwareUpdate(), from);
+      case REGISTER_PEER -> {
+        Future<List<RendezvousMessage>> answers = registration.registerPeer(m.getRegisterPeer(), from);
+        // answered within this read batch, the replies go out with its flush (channelReadComplete);
+        // answered later (a cluster directory write), they are flushed themselves
+        boolean later = !answers.isComplete();
+        answers.onSuccess(list -> list.forEach(a -> reply(from, a, later)));
+      }
+      case REGISTER_PK -> registration.registerPk(m.getRegisterPk(), from, RegistrationService.Surface.UDP)
+          .onSuccess(r -> {
+            if (r.answer() != null) {
+              reply(from, r.answer(), true);
+            }
+          });
+      case CONFIGURE_UPDATE -> registration.configUpdate(m.getConfigureUpdate(), from);
+      case SOFTWARE_UPDATE -> registration.softwareUpdate(m.getSoftwareUpdate())
+          .ifPresent(answer -> reply(from, answer, false));
       case TEST_NAT_REQUEST -> reply(from, RendezvousMessage.newBuilder()
-          .setTestNatResponse(dev.vertdesk.proto.TestNatResponse.newBuilder().setPort(from.getPort()))
-          .build(), false);
-      default -> dropped.increment(); // PunchHoleRequest and friends are TCP-only since 2026
-    }
-  }
-
-  private void registerPeer(RegisterPeer rp, InetSocketAddress from) {
-    String id = rp.getId();
-    if (id.isEmpty()) {
-      return;
-    }
-    Future<HeartbeatOutcome> outcomes = ctx.registry().heartbeat(id, from);
-    // answered within this read batch, the replies go out with its flush (channelReadComplete);
-    // answered later (a cluster directory write), they are flushed themselves
-    boolean later = !outcomes.isComplete();
-    outcomes.onSuccess(outcome -> {
-      ConfigUpdateState cu = ctx.configUpdate().get();
-      boolean configUpdate = cu.serial() > rp.getSerial();
-      reply(from, Envelopes.registerPeerResponse(outcome.requestPk()), later && !configUpdate);
-      if (configUpdate) {
-        reply(from, RendezvousMessage.newBuilder().setConfigureUpdate(ConfigUpdate.newBuilder()
-            .setSerial(cu.serial()).addAllRendezvousServers(cu.rendezvousServers())).build(), later);
+          .setTestNatResponse(TestNatResponse.newBuilder().setPort(from.getPort())).build(), false);
+      default -> {
+        // PunchHoleRequest and friends are TCP-only since 2026 (docs/protocol.md §5.4.12)
       }
-      if (outcome.becameOnline()) {
-        ctx.events().peerOnline(id, from.getAddress().getHostAddress());
-      }
-    });
-  }
-
-  private void registerPk(RegisterPk rk, InetSocketAddress from) {
-    String id = rk.getId();
-    ctx.registry().registerPk(id, rk.getUuid().toByteArray(), rk.getPk().toByteArray(), from)
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            LOG.error("RegisterPk for {} failed: {}", id, ar.cause().toString());
-            reply(from, Envelopes.registerPkResponse(dev.vertdesk.proto.RegisterPkResponse.Result.SERVER_ERROR), true);
-            return;
-          }
-          var outcome = ar.result();
-          if (outcome.result() == null) {
-            return;
-          }
-          reply(from, Envelopes.registerPkResponse(outcome.result()), true);
-          String ip = from.getAddress().getHostAddress();
-          if (outcome.result() == dev.vertdesk.proto.RegisterPkResponse.Result.OK) {
-            if (outcome.changed()) {
-              ctx.events().peerRegistered(id, ip, outcome.created(), outcome.previousIp());
-            }
-            if (outcome.becameOnline()) {
-              ctx.events().peerOnline(id, ip);
-            }
-          } else {
-            ctx.events().rejected("udp", outcome.reason(), ip, id);
-          }
-        });
-  }
-
-  /** Admins push a new rendezvous-server list from the server host itself (§5.4.10). */
-  private void configUpdate(ConfigUpdate cu, InetSocketAddress from) {
-    if (!from.getAddress().isLoopbackAddress()) {
-      ctx.events().rejected("udp", "config-update-not-loopback", from.getAddress().getHostAddress(), "");
-      return;
-    }
-    List<String> servers = new ArrayList<>();
-    for (String s : cu.getRendezvousServersList()) {
-      if (!s.isBlank()) {
-        servers.add(s.trim());
-      }
-    }
-    ConfigUpdateState before = ctx.configUpdate().get();
-    ConfigUpdateState after = ctx.configUpdate().updateAndGet(cur -> cu.getSerial() > cur.serial()
-        ? new ConfigUpdateState(cu.getSerial(), List.copyOf(servers)) : cur);
-    if (after != before) {
-      // devices on a TCP/WebSocket link never send RegisterPeer: push it to them now
-      RendezvousMessage push = RendezvousMessage.newBuilder().setConfigureUpdate(ConfigUpdate.newBuilder()
-          .setSerial(after.serial()).addAllRendezvousServers(after.rendezvousServers())).build();
-      ctx.links().forEach((id, link) -> link.send(push));
-    }
-  }
-
-  /** Legacy clients put their version in {@code url} (§5.4.11). */
-  private void softwareUpdate(SoftwareUpdate su, InetSocketAddress from) {
-    String url = ctx.config().softwareUrl();
-    String version = SoftwareVersion.fromUrl(url);
-    if (!version.isEmpty() && !version.equals(su.getUrl())) {
-      reply(from, RendezvousMessage.newBuilder().setSoftwareUpdate(SoftwareUpdate.newBuilder().setUrl(url)).build(), false);
     }
   }
 
@@ -292,9 +208,5 @@ public final class UdpRegistrationVerticle extends VerticleBase {
     } else {
       ch.write(packet, ch.voidPromise());
     }
-  }
-
-  public long droppedDatagrams() {
-    return dropped.sum();
   }
 }

@@ -1,7 +1,7 @@
 package dev.vertdesk.rendezvous.ws;
 
 import dev.vertdesk.protocol.AddrMangle;
-import dev.vertdesk.server.IpRanges;
+import dev.vertdesk.config.IpRanges;
 import io.vertx.core.MultiMap;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,7 +11,7 @@ import java.net.UnknownHostException;
  * The client address of a WebSocket behind a reverse proxy. {@code X-Real-IP}, else the last
  * {@code X-Forwarded-For} entry (the one the proxy added), counts only when the TCP peer is a
  * trusted proxy; hbbs believes anyone, which lets a client spoof its IP into rate limits and LAN
- * decisions (PROTOCOL.md §12 item 21).
+ * decisions (docs/protocol.md §12 item 21).
  */
 public final class ClientAddress {
 

@@ -1,7 +1,7 @@
 package dev.vertdesk.plugins.webhook;
 
 import dev.vertdesk.config.ConfigException;
-import dev.vertdesk.config.VerticleBlock;
+import dev.vertdesk.config.ConfigBlock;
 import dev.vertdesk.events.Addresses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -35,34 +35,37 @@ public record WebhookOptions(URI url, List<String> addresses, int timeoutMillis,
                              long backoffMillis, long maxBackoffMillis, int queueSize,
                              Map<String, String> headers, String secret, boolean clusterWide) {
 
-  static final String PREFIX = "verticles." + WebhookPlugin.NAME + ".config.";
+  /** Every key of the block. */
+  static final Set<String> KEYS = Set.of("url", "events", "timeoutMillis", "maxAttempts", "backoffMillis",
+      "maxBackoffMillis", "queueSize", "headers", "secret", "clusterWide");
 
-  static WebhookOptions from(JsonObject config) {
-    VerticleBlock block = VerticleBlock.ofConfig(WebhookPlugin.NAME, config);
-    String url = block.string("url", "");
+  static WebhookOptions from(ConfigBlock block) {
+    block.rejectUnknown(KEYS);
+    String url = block.string("url");
     if (url.isEmpty()) {
-      throw new ConfigException(PREFIX + "url", "must be set (the URL events are POSTed to)");
+      throw new ConfigException(block.path("url"), "must be set (the URL events are POSTed to)");
     }
     URI uri;
     try {
       uri = new URI(url);
     } catch (URISyntaxException e) {
-      throw new ConfigException(PREFIX + "url", "not a URL: " + url);
+      throw new ConfigException(block.path("url"), "not a URL: " + url);
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-      throw new ConfigException(PREFIX + "url", "expected an http:// or https:// URL, got " + url);
+      throw new ConfigException(block.path("url"), "expected an http:// or https:// URL, got " + url);
     }
     int timeout = block.integer("timeoutMillis", 5_000, 100, 600_000);
     int attempts = block.integer("maxAttempts", 5, 1, 1_000);
     int backoff = block.integer("backoffMillis", 1_000, 1, 3_600_000);
     int maxBackoff = block.integer("maxBackoffMillis", 60_000, 1, 86_400_000);
     if (maxBackoff < backoff) {
-      throw new ConfigException(PREFIX + "maxBackoffMillis", maxBackoff + " is below backoffMillis " + backoff);
+      throw new ConfigException(block.path("maxBackoffMillis"), maxBackoff + " is below backoffMillis " + backoff);
     }
     int queue = block.integer("queueSize", 1_000, 1, 10_000_000);
-    return new WebhookOptions(uri, resolve(list(config, "events", "*")), timeout, attempts, backoff,
-        maxBackoff, queue, headers(config), block.string("secret", ""), block.bool("clusterWide", false));
+    List<String> events = block.list("events");
+    return new WebhookOptions(uri, resolve(block, events.isEmpty() ? List.of("*") : events), timeout, attempts,
+        backoff, maxBackoff, queue, headers(block), block.string("secret"), block.bool("clusterWide", false));
   }
 
   /** Every domain-event address Vertdesk declares ({@code vertdesk.event.*} constants). */
@@ -88,7 +91,7 @@ public record WebhookOptions(URI url, List<String> addresses, int timeoutMillis,
    * prefixes ending in {@code *} ({@code relay.*}) or {@code *} for every event; a full
    * {@code vertdesk.event.} address is accepted too.
    */
-  static List<String> resolve(List<String> entries) {
+  static List<String> resolve(ConfigBlock block, List<String> entries) {
     Set<String> known = knownEvents();
     Set<String> out = new LinkedHashSet<>();
     for (String raw : entries) {
@@ -97,61 +100,35 @@ public record WebhookOptions(URI url, List<String> addresses, int timeoutMillis,
         String prefix = Addresses.EVENT_PREFIX + e.substring(0, e.length() - 1);
         List<String> matched = known.stream().filter(a -> a.startsWith(prefix)).toList();
         if (matched.isEmpty()) {
-          throw new ConfigException(PREFIX + "events", "'" + raw + "' matches no event; events: "
+          throw new ConfigException(block.path("events"), "'" + raw + "' matches no event; events: "
               + String.join(", ", known.stream().map(a -> a.substring(Addresses.EVENT_PREFIX.length())).toList()));
         }
         out.addAll(matched);
       } else if (e.isEmpty()) {
-        throw new ConfigException(PREFIX + "events", "empty event name");
+        throw new ConfigException(block.path("events"), "empty event name");
       } else {
         // an event this build does not declare (a newer server, another plugin) is subscribed as is
         out.add(Addresses.EVENT_PREFIX + e);
       }
     }
     if (out.isEmpty()) {
-      throw new ConfigException(PREFIX + "events", "selects no event");
+      throw new ConfigException(block.path("events"), "selects no event");
     }
     return List.copyOf(out);
   }
 
-  private static List<String> list(JsonObject config, String key, String def) {
-    Object v = config.getValue(key);
-    List<String> out = new ArrayList<>();
-    if (v == null || v instanceof String s && s.isBlank()) {
-      out.add(def);
-      return out;
-    }
-    if (v instanceof JsonArray a) {
-      for (Object item : a) {
-        if (item != null && !item.toString().isBlank()) {
-          out.add(item.toString().trim());
-        }
-      }
-      return out;
-    }
-    if (v instanceof JsonObject) {
-      throw new ConfigException(PREFIX + key, "expected a list or a comma-separated string");
-    }
-    for (String item : v.toString().split(",")) {
-      if (!item.isBlank()) {
-        out.add(item.trim());
-      }
-    }
-    return out;
-  }
-
-  private static Map<String, String> headers(JsonObject config) {
-    Object v = config.getValue("headers");
+  private static Map<String, String> headers(ConfigBlock block) {
+    Object v = block.values().getValue("headers");
     if (v == null) {
       return Map.of();
     }
     if (!(v instanceof JsonObject o)) {
-      throw new ConfigException(PREFIX + "headers", "expected an object of header names to values");
+      throw new ConfigException(block.path("headers"), "expected an object of header names to values");
     }
     Map<String, String> out = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : o) {
       if (e.getValue() instanceof JsonObject || e.getValue() instanceof JsonArray || e.getValue() == null) {
-        throw new ConfigException(PREFIX + "headers." + e.getKey(), "expected a string");
+        throw new ConfigException(block.path("headers") + "." + e.getKey(), "expected a string");
       }
       out.put(e.getKey(), e.getValue().toString());
     }

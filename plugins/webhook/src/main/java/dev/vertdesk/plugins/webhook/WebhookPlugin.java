@@ -1,7 +1,9 @@
 package dev.vertdesk.plugins.webhook;
 
+import dev.vertdesk.config.ConfigException;
+import dev.vertdesk.config.PluginBlock;
+import dev.vertdesk.plugin.PluginContext;
 import dev.vertdesk.plugin.VertdeskPlugin;
-import dev.vertdesk.server.ServerContext;
 import io.vertx.core.Deployable;
 
 /**
@@ -9,7 +11,7 @@ import io.vertx.core.Deployable;
  * a URL, with retries and backoff. Enable it with {@code verticles.webhook.enabled} and configure
  * it in {@code verticles.webhook.config} ({@link WebhookOptions}).
  */
-public final class WebhookPlugin implements VertdeskPlugin {
+public final class WebhookPlugin implements VertdeskPlugin<WebhookOptions> {
 
   public static final String NAME = "webhook";
 
@@ -19,7 +21,16 @@ public final class WebhookPlugin implements VertdeskPlugin {
   }
 
   @Override
-  public Deployable create(ServerContext ctx) {
-    return new WebhookVerticle(ctx);
+  public WebhookOptions options(PluginBlock block) {
+    if (block.instances() > 1) {
+      throw new ConfigException("verticles." + NAME + ".instances", "must be 1: every instance would deliver every event");
+    }
+    // a disabled webhook may be configured half-way; it is checked once it is switched on
+    return block.enabled() ? WebhookOptions.from(block.config()) : null;
+  }
+
+  @Override
+  public Deployable create(PluginContext context, WebhookOptions options) {
+    return new WebhookVerticle(context, options);
   }
 }

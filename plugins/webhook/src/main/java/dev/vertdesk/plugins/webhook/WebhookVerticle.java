@@ -1,7 +1,6 @@
 package dev.vertdesk.plugins.webhook;
 
-import dev.vertdesk.config.ConfigException;
-import dev.vertdesk.server.ServerContext;
+import dev.vertdesk.plugin.PluginContext;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -57,7 +56,8 @@ final class WebhookVerticle extends VerticleBase {
     }
   }
 
-  private final ServerContext ctx;
+  private final PluginContext node;
+  private final WebhookOptions options;
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong retried = new AtomicLong();
@@ -66,7 +66,6 @@ final class WebhookVerticle extends VerticleBase {
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final List<Meter> meters = new ArrayList<>();
-  private WebhookOptions options;
   private HttpClientAgent client;
   private MeterRegistry registry;
   private boolean busy;
@@ -77,17 +76,13 @@ final class WebhookVerticle extends VerticleBase {
   private long failedUnreported;
   private String lastFailure = "";
 
-  WebhookVerticle(ServerContext ctx) {
-    this.ctx = ctx;
+  WebhookVerticle(PluginContext node, WebhookOptions options) {
+    this.node = node;
+    this.options = options;
   }
 
   @Override
   public Future<?> start() {
-    if (context.getInstanceCount() > 1) {
-      throw new ConfigException("verticles." + WebhookPlugin.NAME + ".instances",
-          "must be 1: every instance would deliver every event");
-    }
-    options = WebhookOptions.from(config());
     client = vertx.createHttpClient(new HttpClientOptions()
             .setConnectTimeout(options.timeoutMillis())
             .setKeepAlive(true),
@@ -103,7 +98,7 @@ final class WebhookVerticle extends VerticleBase {
     List<Future<Void>> ready = consumers.stream().map(MessageConsumer::completion).toList();
     return Future.all(ready).onSuccess(v -> LOG.info(
         "webhook: POSTing {} event type(s) of {} to {} (queue {}, {} attempts, {} s timeout)",
-        options.addresses().size(), options.clusterWide() ? "every node" : "node " + ctx.nodeId(),
+        options.addresses().size(), options.clusterWide() ? "every node" : "node " + node.nodeId(),
         redacted(), options.queueSize(), options.maxAttempts(), options.timeoutMillis() / 1000.0));
   }
 
@@ -297,12 +292,8 @@ final class WebhookVerticle extends VerticleBase {
   }
 
   private void registerMeters() {
-    try {
-      // the node's own registry (the one /metrics serves), whatever name the launcher gave it
-      registry = dev.vertdesk.metrics.Metrics.registry(vertx).orElse(null);
-    } catch (LinkageError noMicrometer) {
-      registry = null;
-    }
+    // the node's own registry (the one /metrics serves), whatever name the launcher gave it
+    registry = node.meters().orElse(null);
     if (registry == null) {
       return;
     }

@@ -1,4 +1,4 @@
-package dev.vertdesk.server;
+package dev.vertdesk.node;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -61,10 +61,5 @@ public final class NodeRequests {
     if (pending != null) {
       pending.forEach(p -> p.tryFail(new NodeGoneException(node)));
     }
-  }
-
-  /** Requests in flight, for tests and metrics. */
-  public int pending() {
-    return inFlight.values().stream().mapToInt(Set::size).sum();
   }
 }

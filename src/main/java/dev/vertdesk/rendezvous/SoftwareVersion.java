@@ -1,6 +1,6 @@
-package dev.vertdesk.rendezvous.udp;
+package dev.vertdesk.rendezvous;
 
-/** The version hbbs derives from its {@code --software-url} (PROTOCOL.md §5.4.11). */
+/** The version hbbs derives from its {@code --software-url} (docs/protocol.md §5.4.11). */
 final class SoftwareVersion {
 
   private SoftwareVersion() {

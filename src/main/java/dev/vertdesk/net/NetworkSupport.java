@@ -1,4 +1,4 @@
-package dev.vertdesk.server;
+package dev.vertdesk.net;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package dev.vertdesk.server;
+package dev.vertdesk.node;
 
 import java.util.List;
 import java.util.function.Consumer;

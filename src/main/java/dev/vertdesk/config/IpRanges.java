@@ -1,12 +1,14 @@
-package dev.vertdesk.server;
+package dev.vertdesk.config;
 
-import dev.vertdesk.config.ConfigException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A set of IPv4/IPv6 networks in CIDR form ({@code 10.0.0.0/8}, {@code ::1/128}, or a bare IP). */
+/**
+ * A set of IPv4/IPv6 networks in CIDR form ({@code 10.0.0.0/8}, {@code ::1/128}, or a bare IP).
+ * An IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}) matches as the IPv4 address it carries.
+ */
 public final class IpRanges {
 
   private record Range(byte[] network, int prefix) {
@@ -44,7 +46,7 @@ public final class IpRanges {
         throw new ConfigException(key, "not an IP network: " + entry);
       }
       try {
-        byte[] ip = dev.vertdesk.protocol.AddrMangle.normalize(InetAddress.getByName(parts[0])).getAddress();
+        byte[] ip = normalized(InetAddress.getByName(parts[0]));
         int prefix = parts.length == 2 ? Integer.parseInt(parts[1]) : ip.length * 8;
         if (prefix < 0 || prefix > ip.length * 8) {
           throw new ConfigException(key, "prefix out of range: " + entry);
@@ -58,12 +60,26 @@ public final class IpRanges {
   }
 
   public boolean contains(InetAddress address) {
-    byte[] ip = dev.vertdesk.protocol.AddrMangle.normalize(address).getAddress();
+    byte[] ip = normalized(address);
     for (Range r : ranges) {
       if (r.contains(ip)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** The address bytes, IPv4 for an IPv4-mapped IPv6 address (as a dual-stack socket reports it). */
+  private static byte[] normalized(InetAddress address) {
+    byte[] b = address.getAddress();
+    if (b.length != 16) {
+      return b;
+    }
+    for (int i = 0; i < 10; i++) {
+      if (b[i] != 0) {
+        return b;
+      }
+    }
+    return b[10] == (byte) 0xff && b[11] == (byte) 0xff ? java.util.Arrays.copyOfRange(b, 12, 16) : b;
   }
 }

@@ -1,5 +1,6 @@
-package dev.vertdesk.server;
+package dev.vertdesk.net;
 
+import dev.vertdesk.node.NodeCore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -19,10 +20,10 @@ public final class TcpListener {
   }
 
   /**
-   * @param name             listener name, used in logs, errors and {@link ServerContext#boundPorts()}
+   * @param name             listener name, used in logs, errors and {@link NodeCore#ports()}
    * @param readIdleSeconds  close a connection that sends nothing for this long
    */
-  public static Future<NetServer> listen(Vertx vertx, ServerContext ctx, String name, String configuredHost,
+  public static Future<NetServer> listen(Vertx vertx, NodeCore core, String name, String configuredHost,
                                          int port, int readIdleSeconds, Handler<NetSocket> handler) {
     String host = NetworkSupport.bindHost(configuredHost);
     NetServer server = vertx.createNetServer(new NetServerOptions()
@@ -34,7 +35,7 @@ public final class TcpListener {
         .setReadIdleTimeout(readIdleSeconds)
         .setIdleTimeoutUnit(TimeUnit.SECONDS));
     server.connectHandler(socket -> {
-      if (ctx.drain().draining()) {
+      if (core.drain().draining()) {
         // draining: no new connections (the load balancer sees /health/ready fail)
         socket.close();
         return;
@@ -43,7 +44,7 @@ public final class TcpListener {
     });
     return server.listen()
         .map(s -> {
-          ctx.boundPorts().put(name, s.actualPort());
+          core.ports().bound(name, s.actualPort());
           LOG.info("{} listening on {}:{}", name, host, s.actualPort());
           return s;
         })

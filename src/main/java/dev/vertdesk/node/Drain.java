@@ -1,4 +1,4 @@
-package dev.vertdesk.server;
+package dev.vertdesk.node;
 
 import java.util.List;
 import java.util.ArrayList;
@@ -12,9 +12,21 @@ public final class Drain {
 
   private final AtomicBoolean draining = new AtomicBoolean();
   private final List<Runnable> listeners = new ArrayList<>();
-  private volatile long timeoutMillis = 60_000;
-  private volatile long graceMillis;
+  private final long timeoutMillis;
+  private final long graceMillis;
   private volatile long beganAtMillis = -1;
+
+  /**
+   * @param timeoutMillis how long live relay sessions may go on once draining starts
+   *                      ({@code drainTimeoutSeconds})
+   * @param graceMillis   how long a node that is shutting down stays up, not ready, even with
+   *                      nothing live ({@code drainGraceSeconds}): time for a load balancer's
+   *                      readiness probe to see it go
+   */
+  public Drain(long timeoutMillis, long graceMillis) {
+    this.timeoutMillis = Math.max(0, timeoutMillis);
+    this.graceMillis = Math.max(0, graceMillis);
+  }
 
   public boolean draining() {
     return draining.get();
@@ -23,19 +35,6 @@ public final class Drain {
   /** How long live relay sessions may go on once draining starts ({@code drainTimeoutSeconds}). */
   public long timeoutMillis() {
     return timeoutMillis;
-  }
-
-  /** Sets the deadline's distance from the start of draining (the main verticle, from config). */
-  public void timeoutMillis(long millis) {
-    this.timeoutMillis = Math.max(0, millis);
-  }
-
-  /**
-   * How long a node that is shutting down stays up, not ready, even with nothing live
-   * ({@code drainGraceSeconds}): time for a load balancer's readiness probe to see it go.
-   */
-  public void graceMillis(long millis) {
-    this.graceMillis = Math.max(0, millis);
   }
 
   /** Epoch milliseconds before which a shutdown does not end, within the deadline; -1 while not draining. */

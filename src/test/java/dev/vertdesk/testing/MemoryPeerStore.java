@@ -1,4 +1,4 @@
-package dev.vertdesk.registry;
+package dev.vertdesk.testing;
 
 import dev.vertdesk.store.PeerStore;
 import dev.vertdesk.store.StoredPeer;
@@ -8,11 +8,11 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** An in-memory PeerStore for registry unit tests; {@code failWrites} simulates a broken disk. */
-final class MemoryPeerStore implements PeerStore {
+public final class MemoryPeerStore implements PeerStore {
 
-  final Map<String, StoredPeer> rows = new ConcurrentHashMap<>();
-  volatile boolean failWrites;
-  volatile int writes;
+  public final Map<String, StoredPeer> rows = new ConcurrentHashMap<>();
+  public volatile boolean failWrites;
+  public volatile int writes;
 
   @Override
   public Future<Void> init() {

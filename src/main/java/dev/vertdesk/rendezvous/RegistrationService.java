@@ -1,0 +1,174 @@
+package dev.vertdesk.rendezvous;
+
+import dev.vertdesk.config.ServerConfig;
+import dev.vertdesk.node.NodeCore;
+import dev.vertdesk.proto.ConfigUpdate;
+import dev.vertdesk.proto.RegisterPeer;
+import dev.vertdesk.proto.RegisterPk;
+import dev.vertdesk.proto.RegisterPkResponse.Result;
+import dev.vertdesk.proto.RendezvousMessage;
+import dev.vertdesk.proto.SoftwareUpdate;
+import dev.vertdesk.protocol.Envelopes;
+import dev.vertdesk.registry.RegisterPkOutcome;
+import io.vertx.core.Future;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Device registration whatever carries it (docs/protocol.md §5.4.1, §5.4.2, §5.4.10, §5.4.11,
+ * §6.5): heartbeats and key registration over UDP, key registration over a TCP or WebSocket
+ * connection, and the legacy ConfigUpdate and SoftwareUpdate. It answers with messages and
+ * publishes the registration events; transports only carry the answers.
+ */
+public final class RegistrationService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RegistrationService.class);
+
+  /** Where a registration arrived, as events and metrics name it. */
+  public enum Surface {
+    UDP("udp"), TCP("tcp"), WEBSOCKET("websocket");
+
+    private final String label;
+
+    Surface(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+  }
+
+  /**
+   * What a RegisterPk comes to.
+   *
+   * @param answer   the RegisterPkResponse to send; {@code null} means stay silent (an empty uuid or
+   *                 key, as hbbs ignores it)
+   * @param accepted the device is registered under its ID from the request's address
+   */
+  public record Registration(RendezvousMessage answer, boolean accepted) {
+  }
+
+  private final NodeCore core;
+  private final RendezvousContext rendezvous;
+  private final ServerConfig config;
+
+  public RegistrationService(NodeCore core, RendezvousContext rendezvous) {
+    this.core = core;
+    this.rendezvous = rendezvous;
+    this.config = core.config().server();
+  }
+
+  /**
+   * A RegisterPeer heartbeat: the RegisterPeerResponse ({@code request_pk} when the server needs
+   * the key), followed by a ConfigUpdate when the device's serial is behind.
+   */
+  public Future<List<RendezvousMessage>> registerPeer(RegisterPeer rp, InetSocketAddress from) {
+    String id = rp.getId();
+    if (id.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return core.registry().heartbeat(id, from).map(outcome -> {
+      List<RendezvousMessage> answers = new ArrayList<>(2);
+      answers.add(Envelopes.registerPeerResponse(outcome.requestPk()));
+      rendezvous.configUpdates().messageNewerThan(rp.getSerial()).ifPresent(answers::add);
+      if (outcome.becameOnline()) {
+        core.events().peerOnline(id, ip(from));
+      }
+      return answers;
+    });
+  }
+
+  /**
+   * A RegisterPk with both limiters, the uuid/key/IP rules and persistence; OK is answered only
+   * once the row is stored. Over a connection the OK carries {@code keep_alive}.
+   */
+  public Future<Registration> registerPk(RegisterPk rk, InetSocketAddress from, Surface surface) {
+    String id = rk.getId();
+    return core.registry().registerPk(id, rk.getUuid().toByteArray(), rk.getPk().toByteArray(), from)
+        .transform(ar -> {
+          if (ar.failed()) {
+            LOG.error("RegisterPk for {} failed: {}", id, ar.cause().toString());
+            return Future.succeededFuture(new Registration(Envelopes.registerPkResponse(Result.SERVER_ERROR), false));
+          }
+          RegisterPkOutcome outcome = ar.result();
+          if (outcome.result() == null) {
+            return Future.succeededFuture(new Registration(null, false));
+          }
+          String ip = ip(from);
+          if (outcome.result() != Result.OK) {
+            core.events().rejected(surface.label(), outcome.reason(), ip, id);
+            return Future.succeededFuture(new Registration(Envelopes.registerPkResponse(outcome.result()), false));
+          }
+          if (outcome.changed()) {
+            core.events().peerRegistered(id, ip, outcome.created(), outcome.previousIp());
+          }
+          if (outcome.becameOnline()) {
+            core.events().peerOnline(id, ip);
+          }
+          RendezvousMessage ok = surface == Surface.UDP ? Envelopes.registerPkResponse(Result.OK)
+              : Envelopes.registerPkResponse(Result.OK, config.keepAliveSeconds());
+          return Future.succeededFuture(new Registration(ok, true));
+        });
+  }
+
+  /**
+   * An ID change (RegisterPk with {@code old_id}): the answer to send before the connection
+   * closes. {@code allowIdChange: false} answers NOT_SUPPORT, as hbbs.
+   */
+  public Future<RendezvousMessage> changeId(RegisterPk rk, InetSocketAddress from, Surface surface) {
+    if (!config.allowIdChange()) {
+      return Future.succeededFuture(Envelopes.registerPkResponse(Result.NOT_SUPPORT));
+    }
+    return core.registry().changeId(rk.getOldId(), rk.getId(), rk.getUuid().toByteArray(), rk.getPk().toByteArray(),
+        from).transform(ar -> {
+          Result result = ar.succeeded() ? ar.result().result() : Result.SERVER_ERROR;
+          if (result == Result.OK) {
+            core.events().idChanged(rk.getOldId(), rk.getId(), ip(from));
+          } else {
+            core.events().rejected(surface.label(), ar.succeeded() ? ar.result().reason() : "store", ip(from), rk.getId());
+          }
+          return Future.succeededFuture(Envelopes.registerPkResponse(result));
+        });
+  }
+
+  /**
+   * An admin pushes a new rendezvous-server list from the server host itself (§5.4.10): a higher
+   * serial is adopted and sent at once to the devices linked over a connection, which never send
+   * RegisterPeer. From anywhere else it is refused.
+   */
+  public void configUpdate(ConfigUpdate cu, InetSocketAddress from) {
+    if (!from.getAddress().isLoopbackAddress()) {
+      core.events().rejected(Surface.UDP.label(), "config-update-not-loopback", ip(from), "");
+      return;
+    }
+    List<String> servers = new ArrayList<>();
+    for (String s : cu.getRendezvousServersList()) {
+      if (!s.isBlank()) {
+        servers.add(s.trim());
+      }
+    }
+    if (rendezvous.configUpdates().offer(cu.getSerial(), servers)) {
+      rendezvous.configUpdates().messageNewerThan(0).ifPresent(push ->
+          rendezvous.links().forEach((id, link) -> link.send(push)));
+    }
+  }
+
+  /** Legacy clients put their version in {@code url} (§5.4.11): the download URL when it differs. */
+  public Optional<RendezvousMessage> softwareUpdate(SoftwareUpdate su) {
+    String url = config.softwareUrl();
+    String version = SoftwareVersion.fromUrl(url);
+    if (version.isEmpty() || version.equals(su.getUrl())) {
+      return Optional.empty();
+    }
+    return Optional.of(RendezvousMessage.newBuilder().setSoftwareUpdate(SoftwareUpdate.newBuilder().setUrl(url)).build());
+  }
+
+  static String ip(InetSocketAddress a) {
+    return a.getAddress().getHostAddress();
+  }
+}
