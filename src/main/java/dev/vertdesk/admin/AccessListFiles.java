@@ -15,9 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -30,9 +28,11 @@ final class AccessListFiles {
 
   static final Set<String> LISTS = Set.of("blacklist", "blocklist");
   private static final Pattern IP_LITERAL = Pattern.compile("[0-9A-Fa-f:.]+");
-  private static final Map<Path, Object> LOCKS = new ConcurrentHashMap<>();
+  private final Path dataDir;
 
-  private AccessListFiles() {
+  /** @param dataDir where this node's blacklist.txt and blocklist.txt live */
+  AccessListFiles(Path dataDir) {
+    this.dataDir = dataDir;
   }
 
   static Path file(Path dataDir, String list) {
@@ -73,11 +73,7 @@ final class AccessListFiles {
     }
   }
 
-  private static Object lock(Path f) {
-    return LOCKS.computeIfAbsent(f.toAbsolutePath().normalize(), k -> new Object());
-  }
-
-  static JsonObject list(Path dataDir, String list) {
+  JsonObject list(String list) {
     JsonArray entries = new JsonArray();
     for (String line : read(file(dataDir, list))) {
       String e = entry(line);
@@ -88,7 +84,7 @@ final class AccessListFiles {
     return new JsonObject().put("list", list).put("entries", entries);
   }
 
-  static JsonObject contains(Path dataDir, String list, String ip) {
+  JsonObject contains(String list, String ip) {
     String wanted = normalize(ip);
     boolean found = false;
     for (String line : read(file(dataDir, list))) {
@@ -101,9 +97,9 @@ final class AccessListFiles {
     return new JsonObject().put("list", list).put("ip", ip).put("listed", found);
   }
 
-  static JsonObject add(Path dataDir, String list, List<String> ips) {
+  JsonObject add(String list, List<String> ips) {
     Path f = file(dataDir, list);
-    synchronized (lock(f)) {
+    synchronized (this) { // one writer per file at a time: read, change, write back
       List<String> lines = read(f);
       Set<String> present = new LinkedHashSet<>();
       for (String line : lines) {
@@ -127,9 +123,9 @@ final class AccessListFiles {
   }
 
   /** Removes {@code ips}, or every entry when {@code ips} is null (hbbr's {@code all}). */
-  static JsonObject remove(Path dataDir, String list, List<String> ips) {
+  JsonObject remove(String list, List<String> ips) {
     Path f = file(dataDir, list);
-    synchronized (lock(f)) {
+    synchronized (this) { // one writer per file at a time: read, change, write back
       List<String> lines = read(f);
       Set<String> wanted = new LinkedHashSet<>();
       if (ips != null) {

@@ -12,7 +12,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -47,6 +46,7 @@ final class AdminCommands {
   private final NodeCore core;
   private final RendezvousContext rendezvous;
   private final Optional<RelayControl> relay;
+  private final AccessListFiles accessLists;
   private final EventHistory history;
   private final MeterRegistry meters;
   private final long startedMillis = System.currentTimeMillis();
@@ -57,6 +57,7 @@ final class AdminCommands {
     this.core = core;
     this.rendezvous = rendezvous;
     this.relay = relay.map(RelayHub::control);
+    this.accessLists = new AccessListFiles(core.config().server().dataDir());
     this.history = history;
     this.meters = meters;
   }
@@ -289,13 +290,11 @@ final class AdminCommands {
   private Future<JsonObject> accessList(JsonObject args) {
     String list = args.getString("list");
     String op = args.getString("op", "list");
-    Path dir = core.config().server().dataDir();
     Future<JsonObject> done = vertx.executeBlocking(() -> switch (op) {
-      case "check" -> AccessListFiles.contains(dir, list, strings(args, "ips").get(0));
-      case "add" -> AccessListFiles.add(dir, list, strings(args, "ips"));
-      case "remove" -> AccessListFiles.remove(dir, list,
-          args.getBoolean("all", false) ? null : strings(args, "ips"));
-      default -> AccessListFiles.list(dir, list);
+      case "check" -> accessLists.contains(list, strings(args, "ips").get(0));
+      case "add" -> accessLists.add(list, strings(args, "ips"));
+      case "remove" -> accessLists.remove(list, args.getBoolean("all", false) ? null : strings(args, "ips"));
+      default -> accessLists.list(list);
     }, false);
     if (op.equals("add") || op.equals("remove")) {
       // the relay picks the file up at once rather than at its next poll

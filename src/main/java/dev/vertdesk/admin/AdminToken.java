@@ -25,7 +25,7 @@ public final class AdminToken {
 
   private static final Logger LOG = LoggerFactory.getLogger(AdminToken.class);
   public static final String DEFAULT_FILE = "admin.token";
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY = Set.copyOf(PosixFilePermissions.fromString("rw-------"));
 
   private final byte[] digest;
 
