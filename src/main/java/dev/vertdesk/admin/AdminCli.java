@@ -28,7 +28,7 @@ import java.util.Set;
 
 /**
  * {@code java -jar vertdesk.jar admin [options] <command> [arguments]}: the admin API's
- * command-line client, with the commands of hbbs' and hbbr's consoles (PROTOCOL.md §5.8, §7.6;
+ * command-line client, with the commands of hbbs' and hbbr's consoles (docs/protocol.md §5.8, §7.6;
  * same short names) plus status, peers, events and the event-bus view. Plain JDK HTTP, no Vert.x.
  * Exit codes: 0 done, 1 usage error, 2 the API refused or failed, 3 nothing answered.
  */

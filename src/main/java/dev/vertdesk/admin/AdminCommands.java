@@ -20,7 +20,7 @@ import java.util.Set;
 /**
  * The admin commands one node carries out when an admin request is broadcast (see
  * {@link NodeAdmin#broadcast}): reads of its state and the run-time changes of hbbs' and hbbr's
- * consoles (PROTOCOL.md §5.8, §7.6). Arguments are checked by {@link #validate} before anything is
+ * consoles (docs/protocol.md §5.8, §7.6). Arguments are checked by {@link #validate} before anything is
  * broadcast, so a node only fails a command for a reason of its own (an unwritable file, say).
  */
 final class AdminCommands {

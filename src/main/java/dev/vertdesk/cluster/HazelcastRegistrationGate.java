@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The RegisterPk limiters of PROTOCOL.md §5.4.2 counted cluster-wide, so a device or an IP that
+ * The RegisterPk limiters of docs/protocol.md §5.4.2 counted cluster-wide, so a device or an IP that
  * spreads its attempts over several nodes meets the same limits as on one. Each count is an
  * entry processor on the key's partition owner: atomic without locks, one round trip.
  */

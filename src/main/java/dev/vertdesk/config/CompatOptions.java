@@ -7,7 +7,7 @@ import java.util.TreeMap;
 
 /**
  * The option names rustdesk-server users already have in their environment and {@code .env}
- * (PROTOCOL.md §9.1): lookup ignores case and treats {@code -} and {@code _} alike, so
+ * (docs/protocol.md §9.1): lookup ignores case and treats {@code -} and {@code _} alike, so
  * {@code RELAY_SERVERS}, {@code relay-servers} and {@code Relay_Servers} are one option.
  */
 public final class CompatOptions {
@@ -16,7 +16,7 @@ public final class CompatOptions {
 
   /**
    * @param dotEnv  entries of the data directory's {@code .env}: they win, as in hbbs, which
-   *                stores them into its environment over what it inherited (PROTOCOL.md §9.1)
+   *                stores them into its environment over what it inherited (docs/protocol.md §9.1)
    * @param environ the process environment
    */
   public CompatOptions(Map<String, String> dotEnv, Map<String, String> environ) {

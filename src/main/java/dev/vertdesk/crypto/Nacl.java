@@ -14,7 +14,7 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.bouncycastle.util.Pack;
 
 /**
- * The three libsodium constructions RustDesk uses (PROTOCOL.md §6), built on Bouncy Castle's
+ * The three libsodium constructions RustDesk uses (docs/protocol.md §6), built on Bouncy Castle's
  * low-level primitives so the output is byte-for-byte what libsodium produces:
  * {@code crypto_sign} (Ed25519, sk = seed ‖ pk), {@code crypto_box_easy} and
  * {@code crypto_secretbox_easy} (16-byte MAC ‖ ciphertext). No JCA provider is involved.

@@ -1,7 +1,7 @@
 package dev.vertdesk.crypto;
 
 /**
- * Per-message secretbox encryption of a framed stream after a KeyExchange (PROTOCOL.md §2.4,
+ * Per-message secretbox encryption of a framed stream after a KeyExchange (docs/protocol.md §2.4,
  * §6.4): one counter per direction starting at 0, incremented before use, nonce = counter as
  * 8 bytes little-endian followed by 16 zero bytes. Frames of 0 or 1 bytes (heartbeats) pass
  * through in clear and use no nonce. One instance per connection, used from its event loop only.

@@ -3,7 +3,7 @@ package dev.vertdesk.crypto;
 import java.util.List;
 
 /**
- * The server side of secure TCP (PROTOCOL.md §6.4). The server offers an ephemeral X25519 box
+ * The server side of secure TCP (docs/protocol.md §6.4). The server offers an ephemeral X25519 box
  * key signed with its Ed25519 key; a client that trusts that key answers with its own box key
  * and a sealed 32-byte session key. One offer serves every connection of a process, as clients
  * only need the signature to check out.

@@ -17,7 +17,7 @@ import java.util.Optional;
 
 /**
  * The server's Ed25519 key pair and the {@code key} option ({@code -k} / {@code KEY}), as in
- * PROTOCOL.md §6.1.
+ * docs/protocol.md §6.1.
  *
  * <p>Key files in the data directory: {@value #SECRET_FILE} holds standard base64 of the 64-byte
  * secret key (seed ‖ pk, 88 characters, no newline) and {@value #PUBLIC_FILE} base64 of the

@@ -8,7 +8,7 @@ import java.time.Instant;
 
 /**
  * The "AddrMangle" encoding of socket addresses inside protobuf {@code socket_addr*} fields
- * (PROTOCOL.md §4).
+ * (docs/protocol.md §4).
  *
  * <p>IPv4 is salted with the time so NAT devices that rewrite literal addresses in payloads do not
  * recognise it: the 128-bit value {@code ((ip + tm) << 49) | (tm << 17) | (port + (tm & 0xFFFF))}

@@ -12,7 +12,7 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
- * Parsing and building of the {@link RendezvousMessage} envelope (PROTOCOL.md §2.5, §3.2).
+ * Parsing and building of the {@link RendezvousMessage} envelope (docs/protocol.md §2.5, §3.2).
  *
  * <p>The builders exist because a oneof member is on the wire even when it is empty or holds only
  * defaults ({@code RegisterPkResponse{OK}} is {@code 82 01 00}, the ID-not-found reply is

@@ -1,7 +1,7 @@
 package dev.vertdesk.protocol;
 
 /**
- * Encoder side of the TCP length-prefix framing (PROTOCOL.md §2.1).
+ * Encoder side of the TCP length-prefix framing (docs/protocol.md §2.1).
  *
  * <p>The header is a little-endian integer of 1–4 bytes whose two low bits hold (byte count − 1)
  * and whose remaining bits hold the payload length. The smallest form is always written, as the

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Streaming decoder for the TCP length-prefix framing (PROTOCOL.md §2.1).
+ * Streaming decoder for the TCP length-prefix framing (docs/protocol.md §2.1).
  *
  * <p>Bytes are fed as they arrive, split anywhere; each complete payload is handed to a
  * {@link FrameSink} in order, including empty (length 0) frames. Non-minimal headers are

@@ -1,7 +1,7 @@
 package dev.vertdesk.registry;
 
 /**
- * Result of a RegisterPeer heartbeat (PROTOCOL.md §5.4.1).
+ * Result of a RegisterPeer heartbeat (docs/protocol.md §5.4.1).
  *
  * @param requestPk    ask the device for a RegisterPk (unknown ID, no key, or a new IP)
  * @param becameOnline the heartbeat moved the device from offline to online

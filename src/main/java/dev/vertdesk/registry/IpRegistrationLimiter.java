@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Per-source-IP limiter for RegisterPk (hbbs' IP_BLOCKER, PROTOCOL.md §5.4.2 step 3): at most
+ * Per-source-IP limiter for RegisterPk (hbbs' IP_BLOCKER, docs/protocol.md §5.4.2 step 3): at most
  * {@code ipMaxPerWindow} registrations without a pause of {@code ipWindowSeconds}, and at most
  * {@code idsPerIpPerDay} distinct IDs per IP per day. Unlike hbbs, stale entries are pruned, so
  * spoofed sources cannot grow it forever.

@@ -3,7 +3,7 @@ package dev.vertdesk.registry;
 import dev.vertdesk.proto.RegisterPkResponse;
 
 /**
- * Result of a RegisterPk (PROTOCOL.md §5.4.2).
+ * Result of a RegisterPk (docs/protocol.md §5.4.2).
  *
  * @param result     what to answer; {@code null} means ignore silently (empty uuid or pk)
  * @param reason     a short machine-readable reason for refusals ({@code "ip-rate"}, ...)

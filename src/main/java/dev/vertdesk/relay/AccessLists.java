@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The relay's {@code blacklist.txt} (addresses held to LIMIT_SPEED) and {@code blocklist.txt}
- * (addresses refused) from the data directory, in hbbr's format (PROTOCOL.md §7.5): one entry per
+ * (addresses refused) from the data directory, in hbbr's format (docs/protocol.md §7.5): one entry per
  * line, the text before the first space, so {@code 1.2.3.4 a comment} works; blank lines are
  * ignored. Unlike hbbr, entries and client addresses are compared in one normal form everywhere
  * (IPv4-mapped and IPv4-compatible IPv6 become dotted IPv4, IPv6 is written in full), so

@@ -152,7 +152,7 @@ abstract class ChannelRelayEndpoint extends ChannelInboundHandlerAdapter impleme
 
   /**
    * The first message, complete: reading stops (hbbr reads nothing more until the pair is made),
-   * then the RequestRelay is checked (PROTOCOL.md §7.1) and the connection parked under its uuid.
+   * then the RequestRelay is checked (docs/protocol.md §7.1) and the connection parked under its uuid.
    */
   protected final void admit(byte[] payload) {
     channel.config().setAutoRead(false);

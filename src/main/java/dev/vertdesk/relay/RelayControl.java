@@ -5,7 +5,7 @@ import io.vertx.core.Promise;
 
 /**
  * What the admin API may change on the relay of one node at run time (hbbr's console,
- * PROTOCOL.md §7.6): the bandwidth limits and a re-read of the access-list files after an edit.
+ * docs/protocol.md §7.6): the bandwidth limits and a re-read of the access-list files after an edit.
  * Changes live in memory, like hbbr's; a restart goes back to the configuration.
  */
 public final class RelayControl {

@@ -8,7 +8,7 @@ import java.net.InetSocketAddress;
  * One side of a relay pair, independent of its transport. The plain TCP side
  * ({@link TcpRelayEndpoint}) carries a raw byte stream once paired; a WebSocket side carries one
  * peer message per binary WebSocket message. {@link RelaySession} joins any two endpoints and
- * converts between the two framings when they differ (PROTOCOL.md §7.3), so pairing never
+ * converts between the two framings when they differ (docs/protocol.md §7.3), so pairing never
  * depends on the transport.
  *
  * <p>Threading: each endpoint lives on one event loop ({@link #executor()}). {@link #attach},

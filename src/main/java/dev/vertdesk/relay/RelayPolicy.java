@@ -4,7 +4,7 @@ import dev.vertdesk.config.RelayOptions;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The timing and bandwidth rules every session of one relay follows (PROTOCOL.md §7.2–§7.4),
+ * The timing and bandwidth rules every session of one relay follows (docs/protocol.md §7.2–§7.4),
  * derived once from the verticle's options.
  *
  * @param totalMbps                 TOTAL_BANDWIDTH, Mb/s (1 Mb = 1024 × 1024 bits); ≤ 0 unlimited

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A paired relay: two endpoints that presented the same uuid, forwarding both ways
- * (PROTOCOL.md §7.3) with backpressure, bandwidth limits (§7.4), the idle rule and the
+ * (docs/protocol.md §7.3) with backpressure, bandwidth limits (§7.4), the idle rule and the
  * once-a-second checks (blocklist, blacklist, downgrade).
  *
  * <p>Each direction runs on its source endpoint's event loop: a chunk read from the source is

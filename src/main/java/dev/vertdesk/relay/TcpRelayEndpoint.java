@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A plain TCP relay connection (hbbr port 21117): reads one length-prefixed RequestRelay
- * (PROTOCOL.md §7.1), waits for its partner, then carries a raw byte stream. It is the only
+ * (docs/protocol.md §7.1), waits for its partner, then carries a raw byte stream. It is the only
  * handler in its channel's pipeline; once paired, reads go straight to the session as the
  * buffers Netty read them into.
  */

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class TokenBucket {
 
-  /** Bits per "Mb" in hbbr's units (PROTOCOL.md §7.4): 1024 × 1024. */
+  /** Bits per "Mb" in hbbr's units (docs/protocol.md §7.4): 1024 × 1024. */
   public static final double BITS_PER_MB = 1024.0 * 1024.0;
 
   private final double nanosPerByte;

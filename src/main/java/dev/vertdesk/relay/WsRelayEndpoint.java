@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A WebSocket relay connection (hbbr relay port + 2, 21119): an RFC 6455 upgrade on any path
  * (reverse proxies use {@code /ws/relay}), then one RequestRelay as the first binary message
- * (PROTOCOL.md §7.1), then one peer message per binary message (§2.3, §7.3). It is the last
+ * (docs/protocol.md §7.1), then one peer message per binary message (§2.3, §7.3). It is the last
  * handler of its channel's pipeline, behind Netty's HTTP and WebSocket codecs; {@link RelaySession}
  * adds or strips the length header when the partner is a plain TCP connection.
  *

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * hbbs' {@code tcp_punch}: requesters' connections keyed by their normalised address. B's
  * answer carries A's address (mangled), and is delivered to A's connection exactly once
- * (PROTOCOL.md §5.2, §12 item 5). This node's connections only.
+ * (docs/protocol.md §5.2, §12 item 5). This node's connections only.
  */
 public final class AnswerRouter implements AnswerRoutes {
 

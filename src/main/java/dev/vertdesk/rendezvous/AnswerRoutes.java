@@ -6,7 +6,7 @@ import java.net.InetSocketAddress;
 
 /**
  * Where the other device's answer (PunchHoleSent, LocalAddr, RelayResponse) goes: the requester's
- * connection, found by the requester's address that the answer carries (PROTOCOL.md §5.2). In a
+ * connection, found by the requester's address that the answer carries (docs/protocol.md §5.2). In a
  * cluster the answer may arrive on another node than the one holding that connection.
  */
 public interface AnswerRoutes {

@@ -3,7 +3,7 @@ package dev.vertdesk.rendezvous;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Devices registered over a TCP or WebSocket connection (TCP-mode registration, PROTOCOL.md
+ * Devices registered over a TCP or WebSocket connection (TCP-mode registration, docs/protocol.md
  * §6.5) on this node: server-to-device messages for them go over that connection, not UDP.
  */
 public final class DeviceLinks {

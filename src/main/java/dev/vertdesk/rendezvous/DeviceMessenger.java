@@ -16,7 +16,7 @@ import java.net.UnknownHostException;
 /**
  * Sends server-to-device messages (PunchHole, FetchLocalAddr, RequestRelay, ConfigUpdate). A
  * device registered over a connection gets them on that connection; otherwise they must leave
- * from the UDP registration socket, whose port the device's NAT opened (PROTOCOL.md §12 item 7),
+ * from the UDP registration socket, whose port the device's NAT opened (docs/protocol.md §12 item 7),
  * so they go to the UDP verticle over the event bus. A device held by another cluster node is
  * reached through that node, which sends from its own connection or socket.
  */

@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The relay servers handed to devices (PROTOCOL.md §5.6). With more than one entry, a health
+ * The relay servers handed to devices (docs/protocol.md §5.6). With more than one entry, a health
  * check connects to each every 3 s and only reachable ones are handed out, round-robin. An
  * empty list hands out {@code ""}, so clients fall back to their own relay setting.
  */

@@ -31,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Signaling between the controlling side (A) and the controlled device (B), PROTOCOL.md
+ * Signaling between the controlling side (A) and the controlled device (B), docs/protocol.md
  * §5.4.3–§5.4.9, independent of the transport that carries it. One instance serves every
  * connection of a node; per-connection state is the connection itself.
  */

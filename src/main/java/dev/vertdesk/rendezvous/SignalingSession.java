@@ -17,7 +17,7 @@ import java.util.function.Supplier;
 
 /**
  * Transport-independent part of a signaling connection: optional secure-TCP handshake and
- * encryption (PROTOCOL.md §6.4), heartbeats of TCP-mode registration (§6.5), message parsing
+ * encryption (docs/protocol.md §6.4), heartbeats of TCP-mode registration (§6.5), message parsing
  * and close bookkeeping. A transport adapter feeds it whole payloads (one per frame or WebSocket
  * message) and writes what it hands back. Used from the connection's event loop only.
  */

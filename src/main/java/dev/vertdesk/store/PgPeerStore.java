@@ -25,7 +25,7 @@ import java.util.Objects;
 
 /**
  * {@link PeerStore} on PostgreSQL, for clusters whose nodes share one database. Same table,
- * columns, indexes and semantics as {@link SqlitePeerStore} (PROTOCOL.md §8), with PostgreSQL
+ * columns, indexes and semantics as {@link SqlitePeerStore} (docs/protocol.md §8), with PostgreSQL
  * types: {@code guid/uuid/pk/"user"} are {@code bytea}, {@code created_at} is a {@code timestamp}
  * in UTC, {@code status} is {@code smallint}, {@code info} stays {@code text} holding JSON.
  *

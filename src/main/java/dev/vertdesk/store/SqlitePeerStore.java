@@ -22,7 +22,7 @@ import java.util.UUID;
 
 /**
  * {@link PeerStore} on a SQLite file, schema-compatible with rustdesk-server's {@code db_v2.sqlite3}
- * (PROTOCOL.md §8).
+ * (docs/protocol.md §8).
  *
  * <p>All JDBC work is done by {@code vertx-jdbc-client} on worker threads; the returned futures
  * complete on the caller's context. The pool holds a single connection (SQLite has one writer), the

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * {@code doctor [--port <base>] [--admin-port <port>] [--timeout <ms>] <server>}: the
- * rustdesk-utils connectivity check (PROTOCOL.md §9.5) with the same lines for name resolution
+ * rustdesk-utils connectivity check (docs/protocol.md §9.5) with the same lines for name resolution
  * and the six TCP ports, followed by two checks of our own: a real {@code RegisterPeer}
  * datagram to the UDP registration port (answered by {@code RegisterPeerResponse}) and the
  * admin surface's {@code /health/ready}. Plain blocking JDK networking; every step is bounded by

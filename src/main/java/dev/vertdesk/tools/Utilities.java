@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * The rustdesk-utils commands, run from {@code vertdesk.jar} before any server starts
- * (PROTOCOL.md §9.5): {@code genkeypair}, {@code validatekeypair <pk> <sk>} and
+ * (docs/protocol.md §9.5): {@code genkeypair}, {@code validatekeypair <pk> <sk>} and
  * {@code doctor <server>}. Output goes to the given stream (stdout in the CLI), as
  * rustdesk-utils prints everything, errors included, to stdout. Exit codes: 0 on success,
  * 1 for usage errors and invalid key pairs; {@code doctor} reports problems in its output and

@@ -50,7 +50,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three clustered nodes in one JVM run PROTOCOL.md §11 walk-throughs (b), (c) and (d) across
+ * Three clustered nodes in one JVM run docs/protocol.md §11 walk-throughs (b), (c) and (d) across
  * nodes: device B registers over UDP on node 1, A asks on node 2, B answers on node 3; the
  * relay is brokered on node 2 and relays on node 3 in brokered-only mode. As in a real
  * deployment, each node has a data directory of its own holding the same key pair, and all

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** AddrMangle, PROTOCOL.md §4 and §12 items 3–4. */
+/** AddrMangle, docs/protocol.md §4 and §12 items 3–4. */
 class AddrMangleTest {
 
   static InetSocketAddress sa(byte[] ip, int port) throws Exception {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Envelope helpers, PROTOCOL.md §2.2, §2.5, §5.4.9 and §12 items 1–2. */
+/** Envelope helpers, docs/protocol.md §2.2, §2.5, §5.4.9 and §12 items 1–2. */
 class EnvelopesTest {
 
   static void assertWire(String expectedHex, RendezvousMessage m) {

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
-/** Encoder side of the length-prefix framing, PROTOCOL.md §2.1. */
+/** Encoder side of the length-prefix framing, docs/protocol.md §2.1. */
 class FrameCodecTest {
 
   static byte[] hex(String s) {

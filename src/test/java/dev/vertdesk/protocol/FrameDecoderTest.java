@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Streaming decoder for the length-prefix framing, PROTOCOL.md §2.1 and §7.3. */
+/** Streaming decoder for the length-prefix framing, docs/protocol.md §2.1 and §7.3. */
 class FrameDecoderTest {
 
   static final int MAX = 8 << 20;

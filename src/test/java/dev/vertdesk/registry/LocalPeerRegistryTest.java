@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** The RegisterPeer / RegisterPk rules of PROTOCOL.md §5.4.1, §5.4.2 and §12 items 8–10, 17. */
+/** The RegisterPeer / RegisterPk rules of docs/protocol.md §5.4.1, §5.4.2 and §12 items 8–10, 17. */
 class LocalPeerRegistryTest {
 
   static final Limits DEFAULT_LIMITS = new Limits(60, 30, 300, 6, 3);

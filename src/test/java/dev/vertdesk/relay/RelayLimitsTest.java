@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bandwidth limits (PROTOCOL.md §7.4) and the blacklist / blocklist files (§7.5). */
+/** Bandwidth limits (docs/protocol.md §7.4) and the blacklist / blocklist files (§7.5). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RelayLimitsTest {
 

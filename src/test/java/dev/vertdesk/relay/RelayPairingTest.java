@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Pairing and forwarding (PROTOCOL.md §7.1–§7.3) through a whole node on loopback. */
+/** Pairing and forwarding (docs/protocol.md §7.1–§7.3) through a whole node on loopback. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RelayPairingTest {
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The WebSocket relay (PROTOCOL.md §2.3, §7.3) through a whole node on loopback: mixed TCP/WS
+ * The WebSocket relay (docs/protocol.md §2.3, §7.3) through a whole node on loopback: mixed TCP/WS
  * and WS/WS pairs, message boundaries, pre-pairing data, the key check, the shared session
  * registry and events.
  */

@@ -38,7 +38,7 @@ class IdleConnectionsTest {
         Probes.assertServesFreshDevice(node, "888999000");
         System.gc();
         long perConnection = (rt.totalMemory() - rt.freeMemory() - before) / 5_000;
-        // Vert.x holds ~9 KB per idle connection (PERF.md §C), client sockets included here;
+        // Vert.x holds ~9 KB per idle connection (docs/performance.md §C), client sockets included here;
         // per-connection frame buffers would show up as tens of KB.
         assertTrue(perConnection < 32 * 1024, "heap per idle connection: " + perConnection + " B");
       } finally {

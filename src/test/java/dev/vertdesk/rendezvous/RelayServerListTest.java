@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Relay list health check and rotation (PROTOCOL.md §5.6). */
+/** Relay list health check and rotation (docs/protocol.md §5.6). */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class RelayServerListTest {
 

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * PROTOCOL.md §11 walk-throughs (a), (b), (c), (d), (f) with fake devices on loopback. Devices
+ * docs/protocol.md §11 walk-throughs (a), (b), (c), (d), (f) with fake devices on loopback. Devices
  * that must not look "same intranet" use different loopback addresses (127.0.0.2 vs .3).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * What every {@link PeerStore} must do (PROTOCOL.md §8), run against each implementation by a
+ * What every {@link PeerStore} must do (docs/protocol.md §8), run against each implementation by a
  * subclass that supplies fresh, private databases of its kind.
  */
 @ExtendWith(VertxExtension.class)

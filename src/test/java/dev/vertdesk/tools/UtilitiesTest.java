@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The rustdesk-utils commands: output and exit codes as PROTOCOL.md §9.5 describes them. */
+/** The rustdesk-utils commands: output and exit codes as docs/protocol.md §9.5 describes them. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class UtilitiesTest {
 

@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * TCP framing adapter: length-prefixed frames (PROTOCOL.md §2.1) in and out. An oversized
+ * TCP framing adapter: length-prefixed frames (docs/protocol.md §2.1) in and out. An oversized
  * header or a socket error closes the connection.
  */
 public final class TcpSignalingConnection extends SignalingSession {

@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * WebSocket framing adapter: one protobuf per binary message (PROTOCOL.md §2.3). Text, ping and
+ * WebSocket framing adapter: one protobuf per binary message (docs/protocol.md §2.3). Text, ping and
  * pong messages are ignored but count as activity; WebSocket clients never run the secure-TCP
  * handshake, TLS of wss being their protection.
  */
