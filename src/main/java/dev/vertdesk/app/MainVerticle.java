@@ -119,13 +119,17 @@ public final class MainVerticle extends VerticleBase {
       }
       return ServerKeys.load(server.dataDir(), server.key());
     }).compose(keys -> {
-      announceKey(keys);
+      announceKey(keys, server);
       store = PeerStores.open(vertx, setup.store());
       return store.init().compose(v -> build(config, keys));
     }).compose(v -> deployChildren(config));
   }
 
-  private void announceKey(ServerKeys keys) {
+  private void announceKey(ServerKeys keys, ServerConfig server) {
+    if (keys.generated()) {
+      LOG.info("generated a new key pair in {} (keep {} secret; clients need the public key)",
+          server.dataDir().toAbsolutePath(), ServerKeys.SECRET_FILE);
+    }
     if (keys.publicKeyBase64() != null) {
       // Admins copy this into every client's "Key" field.
       LOG.info("Key: {}", keys.publicKeyBase64());

@@ -85,13 +85,6 @@ public final class Nacl {
     return out;
   }
 
-  public static boolean verifyDetached(byte[] sig, byte[] msg, byte[] pk32) {
-    check(pk32, SIGN_PUBLIC_KEY_BYTES, "pk32");
-    if (sig == null || sig.length != SIGNATURE_BYTES || msg == null) {
-      return false;
-    }
-    return Ed25519.verify(sig, 0, pk32, 0, msg, 0, msg.length);
-  }
 
   /** Returns the message of a combined signed message, or null if it is short or does not verify. */
   public static byte[] openSigned(byte[] signedMsg, byte[] pk32) {
@@ -121,10 +114,6 @@ public final class Nacl {
     return k;
   }
 
-  public static byte[] boxSeal(byte[] msg, byte[] nonce24, byte[] theirPk, byte[] mySk) {
-    check(nonce24, NONCE_BYTES, "nonce24");
-    return secretboxSeal(msg, nonce24, boxBeforeNm(theirPk, mySk));
-  }
 
   public static byte[] boxOpen(byte[] box, byte[] nonce24, byte[] theirPk, byte[] mySk) {
     check(nonce24, NONCE_BYTES, "nonce24");

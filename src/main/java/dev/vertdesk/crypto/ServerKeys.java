@@ -95,10 +95,6 @@ public final class ServerKeys {
     return secretKey != null ? B64.encodeToString(Nacl.publicKeyOf(secretKey)) : validationKey;
   }
 
-  /** @throws IllegalStateException if {@link #canSign()} is false */
-  public byte[] signingPublicKey() {
-    return Nacl.publicKeyOf(requireSecretKey());
-  }
 
   /** libsodium combined signature (64-byte signature ‖ msg). @throws IllegalStateException if !canSign() */
   public byte[] sign(byte[] msg) {

@@ -183,11 +183,6 @@ public final class FrameDecoder {
     return headerHave + payloadFilled + restLength;
   }
 
-  /** True after the sink returned {@code false} and until {@link #drainRemaining()}. */
-  public boolean isStopped() {
-    return stopped;
-  }
-
   /**
    * Returns every byte received but not delivered as a frame, in arrival order and exactly as
    * received (a partial frame's header included), and resets the decoder to its initial,

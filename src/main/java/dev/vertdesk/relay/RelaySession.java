@@ -137,10 +137,6 @@ public final class RelaySession {
     LOG.debug("relay {} ({}) ended: {}", id, uuid, reason);
   }
 
-  public boolean ended() {
-    return ended.get();
-  }
-
   /** A snapshot for usage reports. */
   public RelaySessionInfo info() {
     return new RelaySessionInfo(id, uuid, first.describe(), second.describe(), toSecond.bytes,

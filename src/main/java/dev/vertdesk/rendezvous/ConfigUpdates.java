@@ -27,10 +27,6 @@ public final class ConfigUpdates {
     this.current = new AtomicReference<>(new State(serial, List.copyOf(rendezvousServers)));
   }
 
-  public State current() {
-    return current.get();
-  }
-
   /** The ConfigUpdate for a device that reports {@code deviceSerial}; empty when it is up to date. */
   public Optional<ConfigUpdate> newerThan(int deviceSerial) {
     State s = current.get();

@@ -114,11 +114,6 @@ public abstract class SignalingSession implements SignalingConnection {
     return !closing;
   }
 
-  /** True once the client completed the KeyExchange. */
-  public boolean encrypted() {
-    return secure != null;
-  }
-
   @Override
   public InetSocketAddress remote() {
     return remote;

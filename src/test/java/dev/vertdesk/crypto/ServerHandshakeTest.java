@@ -1,6 +1,7 @@
 package dev.vertdesk.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import dev.vertdesk.testing.NaclClient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -23,12 +24,12 @@ class ServerHandshakeTest {
     ServerHandshake server = new ServerHandshake(keys);
     byte[] offer = server.offer();
     assertEquals(96, offer.length);
-    byte[] serverBoxPk = Nacl.openSigned(offer, keys.signingPublicKey());
+    byte[] serverBoxPk = Nacl.openSigned(offer, NaclClient.publicKey(keys));
     assertNotNull(serverBoxPk, "the client checks the offer with the key it was given");
 
     Nacl.KeyPair clientBox = Nacl.boxKeyPair();
     byte[] sessionKey = Nacl.randomBytes(32);
-    byte[] sealed = Nacl.boxSeal(sessionKey, new byte[24], serverBoxPk, clientBox.secretKey());
+    byte[] sealed = NaclClient.boxSeal(sessionKey, new byte[24], serverBoxPk, clientBox.secretKey());
     SecretStream serverSide = server.accept(List.of(clientBox.publicKey(), sealed));
     assertNotNull(serverSide);
     SecretStream clientSide = new SecretStream(sessionKey);

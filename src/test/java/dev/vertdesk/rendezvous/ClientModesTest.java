@@ -28,6 +28,7 @@ import dev.vertdesk.testing.TcpClient;
 import dev.vertdesk.testing.TestNode;
 import dev.vertdesk.testing.UdpDevice;
 import dev.vertdesk.testing.WsClient;
+import dev.vertdesk.testing.NaclClient;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -80,7 +81,7 @@ class ClientModesTest {
       assertNotNull(serverBoxPk, "the offer is signed with the server key");
       Nacl.KeyPair mine = Nacl.boxKeyPair();
       byte[] sessionKey = Nacl.randomBytes(32);
-      byte[] sealed = Nacl.boxSeal(sessionKey, new byte[24], serverBoxPk, mine.secretKey());
+      byte[] sealed = NaclClient.boxSeal(sessionKey, new byte[24], serverBoxPk, mine.secretKey());
       tcp.send(RendezvousMessage.newBuilder().setKeyExchange(KeyExchange.newBuilder()
           .addKeys(ByteString.copyFrom(mine.publicKey())).addKeys(ByteString.copyFrom(sealed))).build());
       stream = new SecretStream(sessionKey);

@@ -5,7 +5,6 @@ import dev.vertdesk.events.Addresses;
 import dev.vertdesk.net.NetworkSupport;
 import dev.vertdesk.node.NodeCore;
 import dev.vertdesk.proto.RendezvousMessage;
-import dev.vertdesk.proto.TestNatResponse;
 import dev.vertdesk.protocol.AddrMangle;
 import dev.vertdesk.protocol.Envelopes;
 import dev.vertdesk.rendezvous.DatagramSend;
@@ -187,8 +186,7 @@ public final class UdpRegistrationVerticle extends VerticleBase {
       case CONFIGURE_UPDATE -> registration.configUpdate(m.getConfigureUpdate(), from);
       case SOFTWARE_UPDATE -> registration.softwareUpdate(m.getSoftwareUpdate())
           .ifPresent(answer -> reply(from, answer, false));
-      case TEST_NAT_REQUEST -> reply(from, RendezvousMessage.newBuilder()
-          .setTestNatResponse(TestNatResponse.newBuilder().setPort(from.getPort())).build(), false);
+      case TEST_NAT_REQUEST -> reply(from, Envelopes.testNatResponse(from.getPort()), false);
       default -> {
         // PunchHoleRequest and friends are TCP-only since 2026 (docs/protocol.md §5.4.12)
       }
