@@ -1,6 +1,7 @@
 package dev.vertdesk.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,13 +36,57 @@ class LauncherIT {
   private static final Pattern PORTS = Pattern.compile("started .*\\{(.*)}");
 
   private Process launch(JsonObject conf) throws Exception {
+    return launch(Map.of(), "-conf", conf.encode());
+  }
+
+  private Process launch(Map<String, String> env, String... args) throws Exception {
     String jar = System.getProperty("vertdesk.jar", "target/vertdesk.jar");
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-jar", jar, "-conf", conf.encode());
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-jar", jar));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().keySet().removeIf(k -> k.startsWith("VERTDESK_") || List.of("PORT", "KEY", "BIND",
         "RELAY_SERVERS", "DB_URL", "MASK", "RMEM", "ALWAYS_USE_RELAY", "LOCAL_IP").contains(k.toUpperCase()));
+    pb.environment().putAll(env);
     pb.redirectErrorStream(true);
     return pb.start();
+  }
+
+  /** Runs a start that must be refused for its configuration; its output. */
+  private String refused(Map<String, String> env, String... args) throws Exception {
+    Process p = launch(env, args);
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(78, p.exitValue(), "EX_CONFIG:\n" + output);
+    assertFalse(output.contains("Vertdesk node"), "nothing started:\n" + output);
+    assertFalse(Files.exists(dataDir.resolve("id_ed25519")), "nothing written:\n" + output);
+    return output;
+  }
+
+  @Test
+  void aMissingConfFileStopsTheStartNamingIt() throws Exception {
+    Path missing = dataDir.resolve("vertdesk.json");
+    String output = refused(Map.of(), "-conf", missing.toString());
+    assertTrue(output.contains("'-conf'") && output.contains("no such file: " + missing.toAbsolutePath()), output);
+  }
+
+  @Test
+  void aMalformedConfFileStopsTheStartNamingIt() throws Exception {
+    Path file = Files.writeString(dataDir.resolve("vertdesk.json"), "{\"port\": 21116,\n");
+    String output = refused(Map.of(), "-conf", file.toString());
+    assertTrue(output.contains(file.toString() + " is not a JSON object"), output);
+  }
+
+  @Test
+  void aMisspelledKeyOrVariableStopsTheStartWithASuggestion() throws Exception {
+    Path file = Files.writeString(dataDir.resolve("vertdesk.json"), JarProcess.loopbackConf(dataDir)
+        .put("relayServer", "relay.example").encode());
+    String output = refused(Map.of(), "-conf", file.toString());
+    assertTrue(output.contains("'relayServer': unknown key; did you mean 'relayServers'?"), output);
+
+    String env = refused(Map.of("VERTDESK_KEEP_ALIVE_SECOND", "20"), "-conf", JarProcess.loopbackConf(dataDir).encode());
+    assertTrue(env.contains("VERTDESK_KEEP_ALIVE_SECOND names no configuration key; did you mean "
+        + "VERTDESK_KEEP_ALIVE_SECONDS ('keepAliveSeconds')?"), env);
   }
 
   @Test
@@ -98,7 +144,7 @@ class LauncherIT {
     Process p = launch(JarProcess.loopbackConf(dataDir).put("port", "not-a-port"));
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-    assertNotEquals(0, p.exitValue(), output);
+    assertEquals(78, p.exitValue(), output);
     assertTrue(output.contains("'port'"), output);
   }
 }

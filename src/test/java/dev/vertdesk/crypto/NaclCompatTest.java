@@ -300,7 +300,6 @@ class NaclCompatTest {
     rejects("pk32", () -> Nacl.openSigned(Nacl.sign(m, sk64), new byte[64]));
     rejects("theirPk", () -> Nacl.boxBeforeNm(new byte[31], k32));
     rejects("mySk", () -> Nacl.boxBeforeNm(pk32, new byte[64]));
-    rejects("nonce24", () -> NaclClient.boxSeal(m, new byte[16], pk32, k32));
     rejects("theirPk", () -> Nacl.boxOpen(new byte[20], n24, null, k32));
     rejects("nonce24", () -> Nacl.secretboxSeal(m, new byte[8], k32));
     rejects("key32", () -> Nacl.secretboxSeal(m, n24, new byte[16]));

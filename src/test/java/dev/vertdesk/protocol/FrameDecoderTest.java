@@ -279,11 +279,10 @@ class FrameDecoderTest {
   void stopOnLastFrameOfFeedLeavesNothing() {
     FrameDecoder d = new FrameDecoder(1024);
     d.feed(hex("08 01 02"), p -> false);
-    assertEquals(0, d.drainRemaining().length);
     List<byte[]> after = new ArrayList<>();
     d.feed(hex("04 09"), p -> after.add(p));
     assertTrue(after.isEmpty(), "stopped: nothing is decoded until the rest is drained");
-    assertArrayEquals(hex("04 09"), d.drainRemaining());
+    assertArrayEquals(hex("04 09"), d.drainRemaining(), "only what came after the stop");
   }
 
   @Test
