@@ -29,8 +29,8 @@ public final class VertdeskApplication implements VertxApplicationHooks {
       System.exit(dev.vertdesk.tools.Utilities.run(args));
     }
     // java -jar vertdesk.jar admin <command>: the admin API's command-line client
-    if (args.length > 0 && dev.vertdesk.admin.AdminCli.isCommand(args[0])) {
-      System.exit(dev.vertdesk.admin.AdminCli.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+    if (args.length > 0 && dev.vertdesk.tools.AdminCli.isCommand(args[0])) {
+      System.exit(dev.vertdesk.tools.AdminCli.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
     }
     int code = new VertxApplication(args, new VertdeskApplication()).launch();
     if (code != 0) {
