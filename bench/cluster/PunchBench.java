@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Punch-hole round trip client for bench/cluster/run.sh (PROTOCOL.md §11 (b)).
+ * Punch-hole round trip client for bench/cluster/run.sh (docs/protocol.md §11 (b)).
  *
  * <pre>
  * PunchBench &lt;warm&gt; &lt;n per round&gt; &lt;rounds&gt; &lt;block&gt; &lt;outdir&gt; &lt;scenario&gt;...
@@ -81,7 +81,7 @@ public final class PunchBench {
     out.flush();
   }
 
-  /** One frame (PROTOCOL.md §2.1); EOFException at end of stream. */
+  /** One frame (docs/protocol.md §2.1); EOFException at end of stream. */
   static RendezvousMessage readFrame(DataInputStream in) throws IOException {
     int b0 = in.readUnsignedByte();
     int n = (b0 & 3) + 1;

@@ -3,7 +3,7 @@
 #
 #   bench/cluster/run.sh [--quick]
 #
-# Measures PROTOCOL.md §11 walk-through (b) as the controller sees it: from A's PunchHoleRequest
+# Measures docs/protocol.md §11 walk-through (b) as the controller sees it: from A's PunchHoleRequest
 # to A's PunchHoleResponse, with the server sending PunchHole to device B over UDP and B answering
 # PunchHoleSent on a new TCP connection in between. Two setups run side by side in the same run:
 #   single  one unclustered node (udp + signaling); device, controller and answer all on it;

@@ -20,7 +20,7 @@
  * Environment SRVPID=<pid>: the server process; its CPU (utime+stime) and VmRSS are sampled at
  * the start and end of the measured window, together with /proc/stat, so that the output also
  * gives the foreign user CPU of the window (user time not spent by the server or by this tool:
- * the noisy-neighbour filter of PERF.md).
+ * the noisy-neighbour filter of docs/performance.md "Environment").
  * Output: one line of key=value pairs on stdout.
  */
 #define _GNU_SOURCE

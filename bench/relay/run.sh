@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Vertdesk relay benchmark (issue #3, "Benchmark command"; PERF.md §A, scenarios R1, R2, R4).
+# Vertdesk relay benchmark (issue #3, "Benchmark command"; docs/performance.md §A, scenarios R1, R2, R4).
 #
 #   bench/relay/run.sh [--quick]
 #
@@ -14,7 +14,7 @@
 #      ours and nginx alternately, >= 3 accepted runs each, ratio of medians;
 #   3. 1 000 concurrent pairs at 180 kB/s each (6 000-byte writes, 30 per second: a remote-desktop
 #      stream), server CPU time per GB relayed and RSS growth per session, both servers.
-# Runs with foreign CPU > 0.05 core during the window (the noisy neighbour, PERF.md "Environment")
+# Runs with foreign CPU > 0.05 core during the window (the noisy neighbour, docs/performance.md "Environment")
 # are discarded and repeated. --quick: 1 run per cell, shorter windows, 2 000 idle pairs (≈ 1 min).
 # Everything listens on and talks to 127.0.0.1 only; every process and loop is bounded in time.
 set -euo pipefail
@@ -32,7 +32,7 @@ PACED_PAIRS=1000
 PACED_RATE=180000   # bytes/s per pair
 PACED_WSIZE=6000
 FOREIGN_MAX=0.05
-# fixed heap, as in PERF.md's relay runs (one CPU => the JVM picks Serial GC), touched up front so
+# fixed heap, as in the relay runs of docs/performance.md §A (one CPU => the JVM picks Serial GC), touched up front so
 # that RSS growth shows memory outside the heap and live heap is measured separately (after a GC)
 JOPTS=(-Xms512m -Xmx512m -XX:+AlwaysPreTouch)
 T0=$(date +%s)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Vertdesk UDP registration benchmark (issue #2, "Benchmark command"; PERF.md §B, R5–R7).
+# Vertdesk UDP registration benchmark (issue #2, "Benchmark command"; docs/performance.md §B, R5–R7).
 #
 #   bench/udp/run.sh [--quick]
 #
@@ -10,7 +10,7 @@
 #      and read heap/RSS per registered peer;
 #   2. RegisterPeer heartbeats over those 100 000 IDs: saturation (closed loop, 64 sockets x 16 in
 #      flight) and latency at a paced 20k/s, Vertdesk and Netty alternately, >= 3 accepted runs each;
-#      runs with foreign CPU > 0.05 core (noisy neighbour, PERF.md "Environment": box user time not
+#      runs with foreign CPU > 0.05 core (noisy neighbour, docs/performance.md "Environment": box user time not
 #      ours, or CPU of any other visible process) are discarded and repeated;
 #   3. register up to 1 000 000 devices, heap/RSS per peer again, and 1M devices heartbeating at
 #      80k/s (≈ one heartbeat per 12 s each) on both servers;
@@ -37,7 +37,7 @@ else
 fi
 LAT_RATE=20000
 BIG_RATE=80000
-FOREIGN_MAX=0.05      # PERF.md: user time of the box not ours, cores
+FOREIGN_MAX=0.05      # docs/performance.md "Environment": user time of the box not ours, cores
 OTHERS_MAX=0.05       # CPU (user+system) of every other visible process, cores (see udpreg.c)
 FIRST_ID=100000000
 RMEM=$((4 << 20))                     # net.core.rmem_max default; both servers get the same

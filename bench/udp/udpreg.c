@@ -155,7 +155,7 @@ static void snap(cpusnap *c) {
 
 /*
  * foreign: user time of the box (/proc/stat) minus the user time of our processes, in cores
- * (PERF.md's rule; it also sees work outside our PID namespace). At a paced rate it reads up to
+ * (the rule of docs/performance.md "Environment"; it also sees work outside our PID namespace). At a paced rate it reads up to
  * ~0.2 core below zero (the tick misses most short wake-ups that the processes' own times count),
  * and it misses foreign *system* time. others: CPU time (user+system, children included) of every
  * other visible user-space process over the window, in cores: it sees e.g. another benchmark's

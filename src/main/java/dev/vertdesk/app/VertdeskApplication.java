@@ -43,8 +43,8 @@ public final class VertdeskApplication implements VertxApplicationHooks {
       System.exit(dev.vertdesk.tools.Utilities.run(args));
     }
     // java -jar vertdesk.jar admin <command>: the admin API's command-line client
-    if (args.length > 0 && dev.vertdesk.admin.AdminCli.isCommand(args[0])) {
-      System.exit(dev.vertdesk.admin.AdminCli.run(Arrays.copyOfRange(args, 1, args.length)));
+    if (args.length > 0 && dev.vertdesk.tools.AdminCli.isCommand(args[0])) {
+      System.exit(dev.vertdesk.tools.AdminCli.run(Arrays.copyOfRange(args, 1, args.length)));
     }
     NodeSetup setup;
     try {

@@ -10,11 +10,11 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 
 /** One end of a relay session: a RequestRelay frame, then raw bytes. */
-final class RelayPeer implements AutoCloseable {
+public final class RelayPeer implements AutoCloseable {
 
   final Socket socket = new Socket();
 
-  RelayPeer(int port, String localIp, String uuid, String key) throws IOException {
+  public RelayPeer(int port, String localIp, String uuid, String key) throws IOException {
     socket.bind(new InetSocketAddress(localIp, 0));
     socket.connect(new InetSocketAddress("127.0.0.1", port), 3000);
     socket.setTcpNoDelay(true);
@@ -23,13 +23,13 @@ final class RelayPeer implements AutoCloseable {
         .setUuid(uuid).setLicenceKey(key).setId("123456789")).build().toByteArray()));
   }
 
-  void write(byte[] b) throws IOException {
+  public void write(byte[] b) throws IOException {
     socket.getOutputStream().write(b);
     socket.getOutputStream().flush();
   }
 
   /** Reads exactly {@code n} bytes; fails on timeout or end of stream. */
-  byte[] read(int n) throws IOException {
+  public byte[] read(int n) throws IOException {
     byte[] out = new byte[n];
     InputStream in = socket.getInputStream();
     int got = 0;

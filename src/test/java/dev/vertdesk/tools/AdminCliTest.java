@@ -1,9 +1,10 @@
-package dev.vertdesk.admin;
+package dev.vertdesk.tools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vertdesk.admin.RelayPeer;
 import dev.vertdesk.crypto.Nacl;
 import dev.vertdesk.proto.RegisterPkResponse.Result;
 import dev.vertdesk.testing.TestNode;
