@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vertdesk.testing.AdminHttp;
 import dev.vertdesk.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;

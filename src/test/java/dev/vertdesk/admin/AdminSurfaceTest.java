@@ -1,6 +1,6 @@
 package dev.vertdesk.admin;
 
-import static dev.vertdesk.admin.AdminHttp.value;
+import static dev.vertdesk.testing.AdminHttp.value;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,8 +13,10 @@ import dev.vertdesk.proto.NatType;
 import dev.vertdesk.proto.PunchHole;
 import dev.vertdesk.proto.PunchHoleRequest;
 import dev.vertdesk.proto.RegisterPkResponse.Result;
-import dev.vertdesk.proto.RendezvousMessage;
 import dev.vertdesk.proto.RendezvousMessage.UnionCase;
+import dev.vertdesk.proto.RendezvousMessage;
+import dev.vertdesk.testing.AdminHttp;
+import dev.vertdesk.testing.RelayPeer;
 import dev.vertdesk.testing.TcpClient;
 import dev.vertdesk.testing.TestNode;
 import dev.vertdesk.testing.UdpDevice;
@@ -624,10 +626,14 @@ class AdminSurfaceTest {
           dev.vertdesk.proto.RegisterPeerResponse.newBuilder()).build());
       assertTrue(odd.closedByServer(2000), "a rejection");
     }
-    Thread.sleep(200); // the meters count events from the event bus
     try (TcpClient c = new TcpClient(node.port("signaling"), ip())) {
+      // the meters count events from the event bus: they show once those events have arrived
       java.util.Set<String> exported = new java.util.HashSet<>();
-      admin.scrape().keySet().forEach(k -> exported.add(k.contains("{") ? k.substring(0, k.indexOf('{')) : k));
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      do {
+        exported.clear();
+        admin.scrape().keySet().forEach(k -> exported.add(k.contains("{") ? k.substring(0, k.indexOf('{')) : k));
+      } while (!exported.containsAll(used) && System.nanoTime() < end);
       for (String name : used) {
         assertTrue(exported.contains(name), name + " is plotted but not exported");
       }

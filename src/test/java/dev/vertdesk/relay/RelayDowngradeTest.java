@@ -3,6 +3,7 @@ package dev.vertdesk.relay;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vertdesk.testing.RelayClient;
 import dev.vertdesk.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;

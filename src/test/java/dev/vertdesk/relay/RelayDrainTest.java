@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vertdesk.crypto.Nacl;
 import dev.vertdesk.events.Addresses;
 import dev.vertdesk.proto.RegisterPkResponse;
+import dev.vertdesk.testing.RelayClient;
 import dev.vertdesk.testing.TcpClient;
 import dev.vertdesk.testing.TestNode;
 import dev.vertdesk.testing.UdpDevice;
+import dev.vertdesk.testing.WsRelayClient;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
@@ -89,11 +91,12 @@ class RelayDrainTest {
         }
 
         // the live session goes on
-        exchange(a, b, 256 * 1024);
-        exchange(wa, wb, 256 * 1024);
-        Thread.sleep(1000);
-        exchange(a, b, 256 * 1024);
-        exchange(wa, wb, 256 * 1024);
+        // for a second of draining, both sessions keep relaying
+        long goingOn = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        do {
+          exchange(a, b, 256 * 1024);
+          exchange(wa, wb, 256 * 1024);
+        } while (System.nanoTime() < goingOn);
         assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began) < 4800, "before the deadline");
 
         JsonObject again = node.vertx.eventBus().<JsonObject>request(Addresses.ADMIN_DRAIN, null)

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertdesk.protocol.FrameCodec;
+import dev.vertdesk.testing.RelayClient;
+import dev.vertdesk.testing.Streams;
 import dev.vertdesk.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;

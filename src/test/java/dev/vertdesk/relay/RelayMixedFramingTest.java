@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertdesk.protocol.FrameCodec;
+import dev.vertdesk.testing.RelayClient;
 import dev.vertdesk.testing.TestNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;

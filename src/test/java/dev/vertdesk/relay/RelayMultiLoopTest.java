@@ -3,6 +3,8 @@ package dev.vertdesk.relay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.vertdesk.testing.RelayClient;
+import dev.vertdesk.testing.Streams;
 import dev.vertdesk.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertdesk.events.Addresses;
 import dev.vertdesk.protocol.FrameCodec;
+import dev.vertdesk.testing.Eventually;
+import dev.vertdesk.testing.RelayClient;
+import dev.vertdesk.testing.Streams;
 import dev.vertdesk.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -68,8 +71,7 @@ class RelayPairingTest {
     byte[] early = FrameCodec.encode("hello-from-A".getBytes(StandardCharsets.UTF_8));
     opened.clear();
     closed.clear();
-    try (RelayClient b = new RelayClient(port).request(u, key, signedId)) {
-      Thread.sleep(100); // B is parked before A arrives
+    try (RelayClient b = Eventually.parked(node, () -> new RelayClient(port).request(u, key, signedId))) {
       try (RelayClient a = new RelayClient(port, "127.0.0.2").request(u, key, early)) {
         assertArrayEquals(signedId, a.read(signedId.length, 3000), "B's pre-pairing bytes reach A first");
         assertArrayEquals(early, b.read(early.length, 3000), "A's bytes behind its request reach B");

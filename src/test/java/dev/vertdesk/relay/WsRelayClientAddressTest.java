@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertdesk.protocol.FrameCodec;
+import dev.vertdesk.testing.Eventually;
+import dev.vertdesk.testing.RelayClient;
 import dev.vertdesk.testing.TestNode;
+import dev.vertdesk.testing.WsRelayClient;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,10 +43,9 @@ class WsRelayClientAddressTest {
   static String pairAndDescribe(TestNode node, Map<String, String> headers) throws Exception {
     String key = node.core().keys().validationKey().orElseThrow();
     String u = UUID.randomUUID().toString();
-    try (WsRelayClient ws = new WsRelayClient(node.vertx, node.port("wsrelay"), "/ws/relay", headers)
-            .request(u, key);
+    try (WsRelayClient ws = Eventually.parked(node, () -> new WsRelayClient(node.vertx, node.port("wsrelay"),
+            "/ws/relay", headers).request(u, key));
          RelayClient tcp = new RelayClient(node.port("relay"))) {
-      Thread.sleep(100); // the WebSocket end arrives first
       tcp.request(u, key);
       ws.send("hi".getBytes(StandardCharsets.UTF_8));
       assertArrayEquals(FrameCodec.encode("hi".getBytes(StandardCharsets.UTF_8)), tcp.read(3, 3000), "paired");

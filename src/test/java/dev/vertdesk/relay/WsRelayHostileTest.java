@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertdesk.protocol.FrameCodec;
+import dev.vertdesk.testing.Eventually;
+import dev.vertdesk.testing.RelayClient;
 import dev.vertdesk.testing.TestNode;
+import dev.vertdesk.testing.WsRelayClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
@@ -183,9 +186,8 @@ class WsRelayHostileTest {
   @Test
   void aWebSocketReaderThatStopsHoldsTheTcpSenderBack() throws Exception {
     String u = UUID.randomUUID().toString();
-    try (WsRelayClient ws = new WsRelayClient(node.vertx, wsPort, "/", java.util.Map.of(),
-        WsRelayClient.options().setReceiveBufferSize(64 * 1024)).request(u, key)) {
-      Thread.sleep(100); // the WebSocket end is the first end
+    try (WsRelayClient ws = Eventually.parked(node, () -> new WsRelayClient(node.vertx, wsPort, "/", java.util.Map.of(),
+        WsRelayClient.options().setReceiveBufferSize(64 * 1024)).request(u, key))) {
       try (RelayClient tcp = new RelayClient(tcpPort).request(u, key)) {
         ws.ws.pause();
         AtomicLong written = new AtomicLong();
@@ -217,8 +219,7 @@ class WsRelayHostileTest {
     Socket small = new Socket();
     small.setReceiveBufferSize(64 * 1024);
     small.connect(new InetSocketAddress("127.0.0.1", tcpPort), 2000);
-    try (RelayClient tcp = new RelayClient(small).request(u, key)) {
-      Thread.sleep(100); // the TCP end is the first end
+    try (RelayClient tcp = Eventually.parked(node, () -> new RelayClient(small).request(u, key))) {
       try (WsRelayClient ws = new WsRelayClient(node.vertx, wsPort).request(u, key)) {
         AtomicLong written = new AtomicLong();
         CompletableFuture.runAsync(() -> {

@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertdesk.events.Addresses;
 import dev.vertdesk.protocol.FrameCodec;
+import dev.vertdesk.testing.Eventually;
+import dev.vertdesk.testing.RelayClient;
 import dev.vertdesk.testing.TestNode;
+import dev.vertdesk.testing.WsRelayClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
@@ -171,10 +174,9 @@ class WsRelayTest {
   void messagesSentBeforeThePartnerArriveAreDeliveredFirst() throws Exception {
     // WebSocket end first, with a message right behind its RequestRelay (B's SignedId, §12 item 14)
     String u = uuid();
-    try (WsRelayClient ws = new WsRelayClient(node.vertx, wsPort).request(u, key)) {
+    try (WsRelayClient ws = Eventually.parked(node, () -> new WsRelayClient(node.vertx, wsPort).request(u, key))) {
       ws.send(utf8("signed-id"));
       ws.send(utf8("and more"));
-      Thread.sleep(200);
       try (RelayClient tcp = new RelayClient(tcpPort).request(u, key)) {
         byte[] expected = concat(FrameCodec.encode(utf8("signed-id")), FrameCodec.encode(utf8("and more")));
         assertArrayEquals(expected, tcp.read(expected.length, 3000), "held messages, framed, in order");
@@ -184,9 +186,8 @@ class WsRelayTest {
     }
     // TCP end first, its frame in the same write as the RequestRelay
     String v = uuid();
-    try (RelayClient tcp = new RelayClient(tcpPort).request(v, key,
-        concat(FrameCodec.encode(utf8("hello")), FrameCodec.encode(utf8("world"))))) {
-      Thread.sleep(200);
+    try (RelayClient tcp = Eventually.parked(node, () -> new RelayClient(tcpPort).request(v, key,
+        concat(FrameCodec.encode(utf8("hello")), FrameCodec.encode(utf8("world")))))) {
       try (WsRelayClient ws = new WsRelayClient(node.vertx, wsPort).request(v, key)) {
         assertArrayEquals(utf8("hello"), ws.read(3000), "one message per frame");
         assertArrayEquals(utf8("world"), ws.read(3000));
@@ -194,9 +195,8 @@ class WsRelayTest {
     }
     // two WebSocket ends, the first with a held message
     String w = uuid();
-    try (WsRelayClient a = new WsRelayClient(node.vertx, wsPort).request(w, key)) {
+    try (WsRelayClient a = Eventually.parked(node, () -> new WsRelayClient(node.vertx, wsPort).request(w, key))) {
       a.send(utf8("early"));
-      Thread.sleep(200);
       try (WsRelayClient b = new WsRelayClient(node.vertx, wsPort).request(w, key)) {
         assertArrayEquals(utf8("early"), b.read(3000));
       }

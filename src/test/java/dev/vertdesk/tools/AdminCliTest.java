@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vertdesk.admin.RelayPeer;
 import dev.vertdesk.crypto.Nacl;
 import dev.vertdesk.proto.RegisterPkResponse.Result;
+import dev.vertdesk.testing.RelayPeer;
 import dev.vertdesk.testing.TestNode;
 import dev.vertdesk.testing.UdpDevice;
 import io.vertx.core.json.JsonObject;

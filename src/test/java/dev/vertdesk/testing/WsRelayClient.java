@@ -1,4 +1,4 @@
-package dev.vertdesk.relay;
+package dev.vertdesk.testing;
 
 import dev.vertdesk.proto.RendezvousMessage;
 import dev.vertdesk.proto.RequestRelay;
@@ -22,31 +22,31 @@ import java.util.concurrent.TimeUnit;
  * A blocking WebSocket relay client on Vert.x's own WebSocket client: binary messages in a
  * queue, each write awaited (which is backpressure enough for a test), the server's close seen.
  */
-final class WsRelayClient implements AutoCloseable {
+public final class WsRelayClient implements AutoCloseable {
 
   /** Large enough for every message the tests send or expect, in one frame. */
-  static final int CLIENT_MAX = 64 << 20;
+  public static final int CLIENT_MAX = 64 << 20;
 
-  final WebSocket ws;
-  final BlockingQueue<byte[]> messages = new LinkedBlockingQueue<>();
+  public final WebSocket ws;
+  public final BlockingQueue<byte[]> messages = new LinkedBlockingQueue<>();
   private final WebSocketClient client;
   private final CountDownLatch closed = new CountDownLatch(1);
 
-  WsRelayClient(Vertx vertx, int port) throws Exception {
+  public WsRelayClient(Vertx vertx, int port) throws Exception {
     this(vertx, port, "/ws/relay", Map.of());
   }
 
-  WsRelayClient(Vertx vertx, int port, String path, Map<String, String> headers) throws Exception {
+  public WsRelayClient(Vertx vertx, int port, String path, Map<String, String> headers) throws Exception {
     this(vertx, port, path, headers, options());
   }
 
   /** @param localIp the loopback address to connect from, or null for any */
-  WsRelayClient(Vertx vertx, int port, String path, Map<String, String> headers, String localIp)
+  public WsRelayClient(Vertx vertx, int port, String path, Map<String, String> headers, String localIp)
       throws Exception {
     this(vertx, port, path, headers, localIp == null ? options() : options().setLocalAddress(localIp));
   }
 
-  WsRelayClient(Vertx vertx, int port, String path, Map<String, String> headers,
+  public WsRelayClient(Vertx vertx, int port, String path, Map<String, String> headers,
                 WebSocketClientOptions clientOptions) throws Exception {
     client = vertx.createWebSocketClient(clientOptions);
     WebSocketConnectOptions options = new WebSocketConnectOptions()
@@ -62,37 +62,37 @@ final class WsRelayClient implements AutoCloseable {
     ws.closeHandler(v -> closed.countDown());
   }
 
-  static WebSocketClientOptions options() {
+  public static WebSocketClientOptions options() {
     return new WebSocketClientOptions().setMaxFrameSize(CLIENT_MAX).setMaxMessageSize(CLIENT_MAX);
   }
 
-  static byte[] requestPayload(String uuid, String key) {
+  public static byte[] requestPayload(String uuid, String key) {
     return RendezvousMessage.newBuilder()
         .setRequestRelay(RequestRelay.newBuilder().setUuid(uuid).setLicenceKey(key == null ? "" : key)
             .setId("123456789"))
         .build().toByteArray();
   }
 
-  WsRelayClient request(String uuid, String key) throws Exception {
+  public WsRelayClient request(String uuid, String key) throws Exception {
     send(requestPayload(uuid, key));
     return this;
   }
 
   /** One binary message in one frame; returns once it is written to the socket. */
-  void send(byte[] message) throws Exception {
+  public void send(byte[] message) throws Exception {
     ws.writeBinaryMessage(Buffer.buffer(message)).await(20, TimeUnit.SECONDS);
   }
 
-  byte[] read(int timeoutMillis) throws InterruptedException {
+  public byte[] read(int timeoutMillis) throws InterruptedException {
     return messages.poll(timeoutMillis, TimeUnit.MILLISECONDS);
   }
 
-  boolean closedByServer(int timeoutMillis) throws InterruptedException {
+  public boolean closedByServer(int timeoutMillis) throws InterruptedException {
     return closed.await(timeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   /** The close status the server sent, once closed; null if it sent none. */
-  Short closeStatus() {
+  public Short closeStatus() {
     return ws.closeStatusCode();
   }
 
@@ -107,17 +107,17 @@ final class WsRelayClient implements AutoCloseable {
    * A deterministic sequence of non-empty messages adding up to {@code total} bytes: mostly up to
    * 64 KiB, now and then up to 3 MiB, so both small and multi-read messages cross the relay.
    */
-  static final class MessageStream {
+  public static final class MessageStream {
     private final SplittableRandom rnd;
     private long remaining;
 
-    MessageStream(long seed, long total) {
+    public MessageStream(long seed, long total) {
       this.rnd = new SplittableRandom(seed);
       this.remaining = total;
     }
 
     /** The next message, or null at the end. */
-    byte[] next() {
+    public byte[] next() {
       if (remaining <= 0) {
         return null;
       }
@@ -131,7 +131,7 @@ final class WsRelayClient implements AutoCloseable {
   }
 
   /** Reads length-prefixed frames from a TCP relay client into {@code out}, until the stream ends. */
-  static void readFrames(InputStream in, BlockingQueue<byte[]> out) {
+  public static void readFrames(InputStream in, BlockingQueue<byte[]> out) {
     FrameDecoder decoder = new FrameDecoder(CLIENT_MAX);
     byte[] buf = new byte[256 * 1024];
     try {

@@ -1,4 +1,4 @@
-package dev.vertdesk.relay;
+package dev.vertdesk.testing;
 
 import dev.vertdesk.proto.RendezvousMessage;
 import dev.vertdesk.proto.RequestRelay;
@@ -12,15 +12,15 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 
 /** A blocking fake relay client: one RequestRelay frame (our codec), then raw bytes. */
-final class RelayClient implements AutoCloseable {
+public final class RelayClient implements AutoCloseable {
 
-  final Socket socket;
+  public final Socket socket;
 
-  RelayClient(int port) throws IOException {
+  public RelayClient(int port) throws IOException {
     this(port, null);
   }
 
-  RelayClient(int port, String localIp) throws IOException {
+  public RelayClient(int port, String localIp) throws IOException {
     socket = new Socket();
     if (localIp != null) {
       socket.bind(new InetSocketAddress(localIp, 0));
@@ -31,13 +31,13 @@ final class RelayClient implements AutoCloseable {
   }
 
   /** Wraps an already connected socket. */
-  RelayClient(Socket connected) throws IOException {
+  public RelayClient(Socket connected) throws IOException {
     socket = connected;
     socket.setTcpNoDelay(true);
     socket.setSoTimeout(5000);
   }
 
-  static byte[] requestFrame(String uuid, String key) {
+  public static byte[] requestFrame(String uuid, String key) {
     return FrameCodec.encode(RendezvousMessage.newBuilder()
         .setRequestRelay(RequestRelay.newBuilder().setUuid(uuid).setLicenceKey(key == null ? "" : key)
             .setId("123456789"))
@@ -45,7 +45,7 @@ final class RelayClient implements AutoCloseable {
   }
 
   /** Sends the RequestRelay and, in the same write, {@code after} (e.g. a SignedId frame). */
-  RelayClient request(String uuid, String key, byte[] after) throws IOException {
+  public RelayClient request(String uuid, String key, byte[] after) throws IOException {
     byte[] req = requestFrame(uuid, key);
     byte[] all = new byte[req.length + after.length];
     System.arraycopy(req, 0, all, 0, req.length);
@@ -54,26 +54,26 @@ final class RelayClient implements AutoCloseable {
     return this;
   }
 
-  RelayClient request(String uuid, String key) throws IOException {
+  public RelayClient request(String uuid, String key) throws IOException {
     return request(uuid, key, new byte[0]);
   }
 
-  void write(byte[] bytes) throws IOException {
+  public void write(byte[] bytes) throws IOException {
     OutputStream out = socket.getOutputStream();
     out.write(bytes);
     out.flush();
   }
 
-  InputStream in() throws IOException {
+  public InputStream in() throws IOException {
     return socket.getInputStream();
   }
 
-  OutputStream out() throws IOException {
+  public OutputStream out() throws IOException {
     return socket.getOutputStream();
   }
 
   /** Exactly {@code n} bytes, or fewer if the stream ends or nothing comes for the timeout. */
-  byte[] read(int n, int timeoutMillis) throws IOException {
+  public byte[] read(int n, int timeoutMillis) throws IOException {
     socket.setSoTimeout(timeoutMillis);
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     byte[] buf = new byte[Math.min(n, 65536)];
@@ -96,7 +96,7 @@ final class RelayClient implements AutoCloseable {
    *
    * @return -1 when it did not, else the number of bytes that arrived before the end
    */
-  long awaitClose(int timeoutMillis) throws IOException {
+  public long awaitClose(int timeoutMillis) throws IOException {
     long deadline = System.currentTimeMillis() + timeoutMillis;
     long bytes = 0;
     byte[] buf = new byte[65536];

@@ -1,4 +1,4 @@
-package dev.vertdesk.relay;
+package dev.vertdesk.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,15 +7,15 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /** Deterministic pseudo-random byte streams, to check relayed data is intact and in order. */
-final class Streams {
+public final class Streams {
 
-  static final int CHUNK = 64 * 1024;
+  public static final int CHUNK = 64 * 1024;
 
   private Streams() {
   }
 
   /** Writes {@code total} bytes of stream {@code seed}. */
-  static void send(OutputStream out, long seed, long total) throws IOException {
+  public static void send(OutputStream out, long seed, long total) throws IOException {
     SplittableRandom rnd = new SplittableRandom(seed);
     byte[] chunk = new byte[CHUNK];
     long sent = 0;
@@ -33,7 +33,7 @@ final class Streams {
    *
    * @return null when identical, else a description of the first difference
    */
-  static String verify(InputStream in, long seed, long total) throws IOException {
+  public static String verify(InputStream in, long seed, long total) throws IOException {
     SplittableRandom rnd = new SplittableRandom(seed);
     byte[] expected = new byte[CHUNK];
     byte[] buf = new byte[CHUNK];

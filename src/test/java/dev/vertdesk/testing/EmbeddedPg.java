@@ -1,4 +1,4 @@
-package dev.vertdesk.store;
+package dev.vertdesk.testing;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -25,11 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class EmbeddedPg {
 
-  static final String USER = "vertdesk";
+  public static final String USER = "vertdesk";
   /** Needs percent-encoding in a URL: exercises the parser and keeps us honest about redaction. */
-  static final String PASSWORD = "Pa:ss/w@rd?#%+x";
-  static final String PASSWORD_IN_URL = "Pa%3Ass%2Fw%40rd%3F%23%25%2Bx";
-  static final String DATABASE = "vertdesk";
+  public static final String PASSWORD = "Pa:ss/w@rd?#%+x";
+  public static final String PASSWORD_IN_URL = "Pa%3Ass%2Fw%40rd%3F%23%25%2Bx";
+  public static final String DATABASE = "vertdesk";
 
   private static EmbeddedPostgres server;
   private static long startMillis;
@@ -39,7 +39,7 @@ public final class EmbeddedPg {
   }
 
   /** The running server, started on first call. */
-  static synchronized EmbeddedPostgres server() {
+  public static synchronized EmbeddedPostgres server() {
     if (server == null) {
       long t0 = System.nanoTime();
       try {
@@ -74,12 +74,12 @@ public final class EmbeddedPg {
     return server;
   }
 
-  static int port() {
+  public static int port() {
     return server().getPort();
   }
 
   /** Milliseconds the start took (0 before the first start). */
-  static synchronized long startMillis() {
+  public static synchronized long startMillis() {
     return startMillis;
   }
 
@@ -101,7 +101,7 @@ public final class EmbeddedPg {
   }
 
   /** A JDBC connection as the trusted superuser. */
-  static Connection superuser(String database) throws SQLException {
+  public static Connection superuser(String database) throws SQLException {
     return DriverManager.getConnection(
         "jdbc:postgresql://127.0.0.1:" + server().getPort() + "/" + database + "?user=postgres");
   }

@@ -1,4 +1,4 @@
-package dev.vertdesk.admin;
+package dev.vertdesk.testing;
 
 import dev.vertdesk.proto.RendezvousMessage;
 import dev.vertdesk.proto.RequestRelay;
@@ -12,7 +12,7 @@ import java.net.SocketTimeoutException;
 /** One end of a relay session: a RequestRelay frame, then raw bytes. */
 public final class RelayPeer implements AutoCloseable {
 
-  final Socket socket = new Socket();
+  public final Socket socket = new Socket();
 
   public RelayPeer(int port, String localIp, String uuid, String key) throws IOException {
     socket.bind(new InetSocketAddress(localIp, 0));
@@ -44,7 +44,7 @@ public final class RelayPeer implements AutoCloseable {
   }
 
   /** True if the server closes the connection within {@code millis} without sending anything. */
-  boolean closedByServer(int millis) throws IOException {
+  public boolean closedByServer(int millis) throws IOException {
     socket.setSoTimeout(millis);
     try {
       return socket.getInputStream().read() < 0;

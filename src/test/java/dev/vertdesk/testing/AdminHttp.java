@@ -1,4 +1,4 @@
-package dev.vertdesk.admin;
+package dev.vertdesk.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,30 +16,30 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /** A blocking client of one node's admin port, and a Prometheus text parser. */
-final class AdminHttp {
+public final class AdminHttp {
 
-  record Reply(int status, String body, HttpResponse<String> raw) {
-    JsonObject json() {
+  public record Reply(int status, String body, HttpResponse<String> raw) {
+    public JsonObject json() {
       return new JsonObject(body);
     }
 
     /** The result of the first (this) node in a broadcast answer. */
-    JsonObject local() {
+    public JsonObject local() {
       return json().getJsonArray("nodes").getJsonObject(0).getJsonObject("result");
     }
   }
 
-  final String base;
-  final String token;
-  final HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY)
+  public final String base;
+  public final String token;
+  public final HttpClient http = HttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY)
       .connectTimeout(Duration.ofSeconds(3)).build();
 
-  AdminHttp(int port, Path dataDir) throws IOException {
+  public AdminHttp(int port, Path dataDir) throws IOException {
     this.base = "http://127.0.0.1:" + port;
     this.token = Files.readString(dataDir.resolve("admin.token")).trim();
   }
 
-  Reply send(String method, String path, JsonObject body, String bearer) throws Exception {
+  public Reply send(String method, String path, JsonObject body, String bearer) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(body.encode()));
@@ -53,24 +53,24 @@ final class AdminHttp {
     return new Reply(r.statusCode(), r.body(), r);
   }
 
-  Reply get(String path) throws Exception {
+  public Reply get(String path) throws Exception {
     return send("GET", path, null, token);
   }
 
-  Reply put(String path, JsonObject body) throws Exception {
+  public Reply put(String path, JsonObject body) throws Exception {
     return send("PUT", path, body, token);
   }
 
-  Reply post(String path, JsonObject body) throws Exception {
+  public Reply post(String path, JsonObject body) throws Exception {
     return send("POST", path, body, token);
   }
 
-  Reply delete(String path) throws Exception {
+  public Reply delete(String path) throws Exception {
     return send("DELETE", path, null, token);
   }
 
   /** {@code /metrics} as {@code name{labels} → value}, labels as Prometheus prints them. */
-  Map<String, Double> scrape() throws Exception {
+  public Map<String, Double> scrape() throws Exception {
     Reply r = send("GET", "/metrics", null, null);
     assertTrue(r.status() == 200, "scrape: HTTP " + r.status());
     Map<String, Double> out = new HashMap<>();
@@ -84,12 +84,12 @@ final class AdminHttp {
     return out;
   }
 
-  static double value(Map<String, Double> m, String series) {
+  public static double value(Map<String, Double> m, String series) {
     return m.getOrDefault(series, 0.0);
   }
 
   /** Scrapes until {@code ok} holds (events reach the meters asynchronously), at most 5 s. */
-  Map<String, Double> scrapeUntil(Predicate<Map<String, Double>> ok) throws Exception {
+  public Map<String, Double> scrapeUntil(Predicate<Map<String, Double>> ok) throws Exception {
     long end = System.nanoTime() + 5_000_000_000L;
     Map<String, Double> m = scrape();
     while (!ok.test(m) && System.nanoTime() < end) {
