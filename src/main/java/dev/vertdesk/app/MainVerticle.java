@@ -1,6 +1,13 @@
 package dev.vertdesk.app;
 
+import dev.vertdesk.accounts.AccountService;
+import dev.vertdesk.accounts.AdminBootstrap;
+import dev.vertdesk.accounts.LoginLog;
+import dev.vertdesk.accounts.TokenStore;
+import dev.vertdesk.accounts.UserStore;
 import dev.vertdesk.admin.AdminVerticle;
+import dev.vertdesk.api.ApiContext;
+import dev.vertdesk.api.ApiVerticle;
 import dev.vertdesk.admin.NodeAdmin;
 import dev.vertdesk.cluster.Clustering;
 import dev.vertdesk.config.ConfigException;
@@ -8,6 +15,7 @@ import dev.vertdesk.config.Deployment;
 import dev.vertdesk.config.NodeConfig;
 import dev.vertdesk.config.ServerConfig;
 import dev.vertdesk.crypto.ServerKeys;
+import dev.vertdesk.db.Database;
 import dev.vertdesk.events.EventPublisher;
 import dev.vertdesk.metrics.Metrics;
 import dev.vertdesk.node.BoundPorts;
@@ -74,6 +82,7 @@ public final class MainVerticle extends VerticleBase {
   private NodeCore core;
   private RendezvousContext rendezvous;
   private Optional<RelayHub> relay = Optional.empty();
+  private ApiContext api;
   private PeerStore store;
   private Clustering clustering;
   private MessageConsumer<?> deviceSends;
@@ -98,6 +107,11 @@ public final class MainVerticle extends VerticleBase {
   /** The node's relay, once started, when it runs a relay port. */
   public Optional<RelayHub> relay() {
     return relay;
+  }
+
+  /** The API's database and services, once started, when the node runs the API. */
+  public Optional<ApiContext> api() {
+    return Optional.ofNullable(api);
   }
 
   /** Drains before a shutdown (SIGTERM): blocks until live relay sessions are done or the deadline. */
@@ -200,12 +214,26 @@ public final class MainVerticle extends VerticleBase {
       return Draining.start(vertx, core, hub.map(RelayHub::sessions));
     }).compose(d -> {
       draining = d;
+      return config.api().enabled() ? startApi(config, keys) : Future.succeededFuture();
+    }).compose(v -> {
       if (clustering == null) {
         return Future.succeededFuture();
       }
       deviceSends = rendezvous.messenger().listen();
       // other nodes may route to this one as soon as it registers devices: be reachable first
       return Future.all(clustering.ready(), deviceSends.completion()).mapEmpty();
+    });
+  }
+
+  /** The database of accounts and devices, its schema brought up to date, and the services over it. */
+  private Future<Void> startApi(NodeConfig config, ServerKeys keys) {
+    return Database.open(vertx, setup.store()).compose(db -> {
+      UserStore users = new UserStore(db);
+      AccountService accounts = new AccountService(vertx, config.accounts(), users, new TokenStore(db),
+          new LoginLog(db), keys.canSign() ? keys.sealedSecrets("totp") : null);
+      api = new ApiContext(db, accounts);
+      return accounts.start().compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
+          config.server().dataDir().resolve(config.accounts().adminPasswordFile())));
     });
   }
 
@@ -222,6 +250,7 @@ public final class MainVerticle extends VerticleBase {
           config.wsrelay().options()));
     });
     deploy(deployments, config.ws(), () -> new WsSignalingVerticle(core, signaling, config.ws().options()));
+    deploy(deployments, config.api(), () -> new ApiVerticle(core, api, config.api().options()));
     deploy(deployments, config.admin(), () -> new AdminVerticle(core, rendezvous, nodeAdmin, config.admin().options()));
     deployPlugins(deployments);
     return Future.all(deployments).onSuccess(v ->
@@ -280,6 +309,8 @@ public final class MainVerticle extends VerticleBase {
       clustering.close();
     }
     Future<Void> storeClosed = store == null ? Future.succeededFuture() : store.close();
-    return Future.all(relaysStopped, storeClosed);
+    Future<Void> apiClosed = api == null ? Future.succeededFuture()
+        : api.accounts().stop().transform(ar -> api.db().close());
+    return Future.all(relaysStopped, storeClosed, apiClosed);
   }
 }

@@ -14,13 +14,15 @@ import java.util.function.IntUnaryOperator;
  * Plugin blocks are kept for their plugins to check.
  */
 public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOptions operations,
+                         AccountsConfig accounts,
                          Deployment<UdpOptions> udp, Deployment<SignalingOptions> signaling,
                          Deployment<NatOptions> nat, Deployment<RelayOptions> relay, Deployment<WsOptions> ws,
-                         Deployment<WsRelayOptions> wsrelay, Deployment<AdminOptions> admin,
+                         Deployment<WsRelayOptions> wsrelay, Deployment<ApiOptions> api,
+                         Deployment<AdminOptions> admin,
                          Map<String, PluginBlock> plugins) {
 
   /** The built-in verticles, in the order they are deployed. */
-  public static final List<String> BUILT_IN = List.of("udp", "signaling", "nat", "relay", "ws", "wsrelay", "admin");
+  public static final List<String> BUILT_IN = List.of("udp", "signaling", "nat", "relay", "ws", "wsrelay", "api", "admin");
 
   /** Loads the layers ({@link ConfigLoader}) and parses them; reads files. */
   public static NodeConfig load(JsonObject conf, Map<String, String> environ) {
@@ -52,6 +54,7 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
     return new NodeConfig(server,
         ClusterConfig.from(root.child("cluster")),
         OperationOptions.from(root),
+        AccountsConfig.from(root.child("accounts")),
         ports.deploy("udp", p -> p, UdpOptions::from),
         ports.deploy("signaling", p -> p, SignalingOptions::from),
         ports.deploy("nat", p -> p - 1, NatOptions::from),
@@ -60,6 +63,7 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
         // hbbr: the WebSocket relay follows an explicitly set relay port (+2), else the base + 3
         ports.deploy("wsrelay", p -> relayPort.isPresent() && relayPort.getAsInt() > 0
             && relayPort.getAsInt() + 2 <= 65535 ? relayPort.getAsInt() + 2 : p + 3, WsRelayOptions::from),
+        ports.deploy("api", p -> p - 2, ApiOptions::from),
         ports.deploy("admin", p -> p + 4, AdminOptions::from),
         Map.copyOf(plugins));
   }
@@ -82,6 +86,6 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
 
   /** Every built-in deployment, in deployment order. */
   public List<Deployment<?>> builtIns() {
-    return List.of(udp, signaling, nat, relay, ws, wsrelay, admin);
+    return List.of(udp, signaling, nat, relay, ws, wsrelay, api, admin);
   }
 }

@@ -111,6 +111,16 @@ public final class ServerKeys {
     return "ServerKeys[validationKey=" + validationKey + ", canSign=" + canSign() + ", generated=" + generated + "]";
   }
 
+  /**
+   * A sealing key for secrets kept in the database, derived from the secret key; the same on every
+   * node that shares this key pair.
+   *
+   * @throws IllegalStateException if {@link #canSign()} is false (no secret key to derive from)
+   */
+  public SealedSecrets sealedSecrets(String purpose) {
+    return SealedSecrets.derive(requireSecretKey(), purpose);
+  }
+
   private byte[] requireSecretKey() {
     if (secretKey == null) {
       throw new IllegalStateException("no signing key: the key option is a bare public key");

@@ -48,6 +48,12 @@ public final class Addresses {
    */
   public static final String ADMIN_DRAIN = "vertdesk.admin.drain";
 
+  /**
+   * Published when tokens stop being valid (a logout, a disabled user, a changed password): every
+   * node drops what it cached. Body {@code {token: <sha-256 hex>}} or {@code {user: <guid>}}.
+   */
+  public static final String ACCOUNTS_INVALIDATE = "vertdesk.accounts.invalidate";
+
   /** Prefix of the addresses each clustered node consumes for itself. */
   public static final String NODE_PREFIX = "vertdesk.node.";
 

@@ -1,6 +1,6 @@
 package dev.vertdesk.relay;
 
-import dev.vertdesk.rendezvous.ws.ClientAddress;
+import dev.vertdesk.net.ClientAddress;
 import dev.vertdesk.config.IpRanges;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;

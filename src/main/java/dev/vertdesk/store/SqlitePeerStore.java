@@ -158,7 +158,7 @@ public final class SqlitePeerStore implements PeerStore {
     return (p.isAbsolute() ? p : dataDir.resolve(p)).normalize();
   }
 
-  static String jdbcUrl(Path file) {
+  public static String jdbcUrl(Path file) {
     // sqlite-jdbc applies these pragmas to every connection it opens.
     return "jdbc:sqlite:" + file + "?journal_mode=WAL&busy_timeout=" + BUSY_TIMEOUT_MS;
   }

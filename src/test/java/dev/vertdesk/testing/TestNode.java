@@ -43,6 +43,7 @@ public final class TestNode implements AutoCloseable {
             .put("relay", new JsonObject().put("config", port0.copy()))
             .put("ws", new JsonObject().put("config", port0.copy()))
             .put("wsrelay", new JsonObject().put("config", port0.copy()))
+            .put("api", new JsonObject().put("config", port0.copy()))
             .put("admin", new JsonObject().put("config", port0.copy())));
     return conf.mergeIn(overrides, true);
   }

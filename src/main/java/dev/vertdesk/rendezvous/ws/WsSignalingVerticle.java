@@ -1,6 +1,7 @@
 package dev.vertdesk.rendezvous.ws;
 
 import dev.vertdesk.config.WsOptions;
+import dev.vertdesk.net.ClientAddress;
 import dev.vertdesk.net.NetworkSupport;
 import dev.vertdesk.node.NodeCore;
 import dev.vertdesk.rendezvous.SignalingService;

@@ -1,4 +1,4 @@
-package dev.vertdesk.rendezvous.ws;
+package dev.vertdesk.net;
 
 import dev.vertdesk.protocol.AddrMangle;
 import dev.vertdesk.config.IpRanges;

@@ -1,0 +1,378 @@
+package dev.vertdesk.accounts;
+
+import dev.vertdesk.accounts.AccountException.Kind;
+import dev.vertdesk.accounts.LoginLog.Result;
+import dev.vertdesk.config.AccountsConfig;
+import dev.vertdesk.crypto.Argon2id;
+import dev.vertdesk.crypto.SealedSecrets;
+import dev.vertdesk.crypto.Totp;
+import dev.vertdesk.events.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accounts as the RustDesk client and the console use them: the two-step login (password, then a
+ * TOTP or backup code when the user enrolled one), bearer tokens, logout, TOTP enrolment.
+ * Node-scoped: one per node, shared by every API verticle instance. Tokens are looked up in the
+ * shared database and cached here for a few seconds; a logout, a disabled user or a reset password
+ * is announced on the event bus ({@link Addresses#ACCOUNTS_INVALIDATE}) so every node drops its
+ * copy at once.
+ */
+public final class AccountService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AccountService.class);
+  /** How long a node trusts a token it looked up without asking the database again. */
+  static final long CACHE_MILLIS = 30_000;
+  static final int CACHE_ENTRIES = 20_000;
+  /** The second login step must come within this, and may be tried this often. */
+  static final long CHALLENGE_MILLIS = 5 * 60_000;
+  static final int CHALLENGE_ATTEMPTS = 5;
+  /** A token's last use is written at most this often (the idle expiry does not need more). */
+  static final long TOUCH_MILLIS = 5 * 60_000;
+  static final int BACKUP_CODES = 10;
+  static final int MAX_NAME = 128;
+  private static final String WRONG_LOGIN = "Wrong username or password";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** A principal known to this node, and when it was looked up. */
+  private record Cached(Principal principal, long at, long touchedAt) {
+  }
+
+  private final Vertx vertx;
+  private final AccountsConfig config;
+  private final UserStore users;
+  private final TokenStore tokens;
+  private final LoginLog log;
+  private final SealedSecrets secrets;
+  private final LoginThrottle throttle;
+  /** Hashed with the same cost as a real password, to answer an unknown name as slowly. */
+  private final String dummyHash = Argon2id.hash("no such user");
+  private final Map<String, Cached> cache = new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
+      return size() > CACHE_ENTRIES;
+    }
+  };
+  private MessageConsumer<JsonObject> invalidations;
+
+  /** @param secrets seals TOTP secrets; {@code null} when the server has no signing key */
+  public AccountService(Vertx vertx, AccountsConfig config, UserStore users, TokenStore tokens, LoginLog log,
+                        SealedSecrets secrets) {
+    this.vertx = vertx;
+    this.config = config;
+    this.users = users;
+    this.tokens = tokens;
+    this.log = log;
+    this.secrets = secrets;
+    this.throttle = new LoginThrottle(config);
+  }
+
+  /** Listens for other nodes' invalidations; completes once they reach this node. */
+  public Future<Void> start() {
+    invalidations = vertx.eventBus().consumer(Addresses.ACCOUNTS_INVALIDATE, m -> forget(m.body()));
+    return invalidations.completion();
+  }
+
+  public Future<Void> stop() {
+    return invalidations == null ? Future.succeededFuture() : invalidations.unregister();
+  }
+
+  public UserStore users() {
+    return users;
+  }
+
+  // ------------------------------------------------------------------ login
+
+  /** {@code POST /api/login}: the answer the client expects, or a refusal. */
+  public Future<JsonObject> login(LoginRequest req, String ip) {
+    long now = System.currentTimeMillis();
+    long addressWait = throttle.addressWait(ip, now);
+    if (addressWait > 0) {
+      return refuse(req.username(), null, ip, Result.THROTTLED, "address", req.device(), tooMany(addressWait));
+    }
+    return switch (req.type()) {
+      case LoginRequest.ACCOUNT -> passwordStep(req, ip, now);
+      case LoginRequest.SECOND_STEP -> secondStep(req, ip, now);
+      default -> Future.failedFuture(new AccountException(Kind.BAD_REQUEST, "unsupported login type: " + req.type()));
+    };
+  }
+
+  private Future<JsonObject> passwordStep(LoginRequest req, String ip, long now) {
+    String name = req.username();
+    if (name.isBlank() || name.length() > MAX_NAME || req.password().isEmpty()
+        || req.password().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > Argon2id.MAX_PASSWORD_BYTES) {
+      return Future.failedFuture(new AccountException(Kind.BAD_REQUEST, WRONG_LOGIN));
+    }
+    String key = User.nameKey(name);
+    return users.byName(name).compose(user -> {
+      long lockedUntil = user == null ? throttle.unknownNameLockedUntil(key) : user.lockedUntil();
+      if (lockedUntil > now) {
+        return refuse(name, user, ip, Result.LOCKED, "account", req.device(), tooMany(lockedUntil - now));
+      }
+      String hash = user == null || user.passwordHash() == null ? dummyHash : user.passwordHash();
+      return vertx.executeBlocking(() -> Argon2id.verify(req.password(), hash), false).compose(ok -> {
+        if (!ok || user == null || user.passwordHash() == null) {
+          return failedPassword(name, user, ip, req.device(), now);
+        }
+        if (!user.enabled()) {
+          return refuse(name, user, ip, Result.FAILURE, "disabled", req.device(),
+              new AccountException(Kind.FORBIDDEN, "This account is disabled"));
+        }
+        if (user.totpEnabled()) {
+          return users.succeeded(user.guid(), user.lastLoginAt())
+              .compose(v -> tokens.challenge(user.guid(), req.device().id(), now + CHALLENGE_MILLIS))
+              .compose(secret -> log.record(name, user, ip, "password", Result.SECOND_FACTOR, "", req.device())
+                  .map(v -> new JsonObject()
+                      .put("type", "email_check")
+                      .put("tfa_type", "tfa_check")
+                      .put("secret", secret)
+                      // the second step takes its username from here (the client sends no password then)
+                      .put("user", new JsonObject().put("name", user.name()).put("email", user.email()))));
+        }
+        return loggedIn(user, req, ip, "password", now);
+      });
+    });
+  }
+
+  private Future<JsonObject> failedPassword(String name, User user, String ip, ClientDevice device, long now) {
+    throttle.addressFailed(ip, now);
+    Future<Void> counted;
+    if (user == null) {
+      throttle.unknownNameFailed(User.nameKey(name), now);
+      counted = Future.succeededFuture();
+    } else {
+      int failures = user.failedLogins() + 1;
+      counted = users.failed(user.guid(), failures, throttle.lockedUntil(failures, now));
+    }
+    return counted.compose(v -> refuse(name, user, ip, Result.FAILURE, "password", device,
+        new AccountException(Kind.UNAUTHORIZED, WRONG_LOGIN)));
+  }
+
+  private Future<JsonObject> secondStep(LoginRequest req, String ip, long now) {
+    if (req.secret().isEmpty() || req.secret().length() > 256) {
+      return Future.failedFuture(new AccountException(Kind.BAD_REQUEST, "The login expired; sign in again"));
+    }
+    return tokens.challengeUser(req.secret(), now, CHALLENGE_ATTEMPTS).compose(guid -> guid == null
+        ? refuse(req.username(), null, ip, Result.SECOND_FACTOR_FAILURE, "challenge", req.device(),
+            new AccountException(Kind.UNAUTHORIZED, "The login expired; sign in again"))
+        : users.byGuid(guid).compose(user -> {
+          if (user == null || !user.enabled() || !user.totpEnabled()) {
+            return refuse(req.username(), user, ip, Result.SECOND_FACTOR_FAILURE, "account", req.device(),
+                new AccountException(Kind.UNAUTHORIZED, "The login expired; sign in again"));
+          }
+          return checkCode(user, req.code(), now).compose(ok -> {
+            if (!ok) {
+              throttle.addressFailed(ip, now);
+              return refuse(user.name(), user, ip, Result.SECOND_FACTOR_FAILURE, "code", req.device(),
+                  new AccountException(Kind.UNAUTHORIZED, "Wrong verification code"));
+            }
+            return tokens.endChallenge(req.secret()).compose(v -> loggedIn(user, req, ip, "totp", now));
+          });
+        }));
+  }
+
+  /** A TOTP code for a step not used before, or one of the user's backup codes. */
+  private Future<Boolean> checkCode(User user, String code, long now) {
+    String c = code.replace(" ", "");
+    if (c.matches("\\d{" + Totp.DIGITS + "}")) {
+      if (secrets == null || user.totpSecret() == null) {
+        return Future.succeededFuture(false);
+      }
+      long step = Totp.accept(secrets.open(user.totpSecret()), c, now, user.totpLastStep());
+      return step < 0 ? Future.succeededFuture(false) : users.useTotpStep(user.guid(), step);
+    }
+    String backup = c.replace("-", "").toLowerCase(Locale.ROOT);
+    return backup.length() == 10 ? users.useBackupCode(user.guid(), TokenStore.hash(user.guid() + ":" + backup))
+        : Future.succeededFuture(false);
+  }
+
+  private Future<JsonObject> loggedIn(User user, LoginRequest req, String ip, String method, long now) {
+    long expires = now + TimeUnit.DAYS.toMillis(config.tokenLifetimeDays());
+    return users.succeeded(user.guid(), now)
+        .compose(v -> tokens.issue(Principal.SESSION, user.guid(), "", "", req.device().toJson(), expires))
+        .compose(token -> log.record(user.name(), user, ip, method, Result.SUCCESS, "", req.device())
+            .map(v -> new JsonObject()
+                .put("type", "access_token")
+                .put("access_token", token)
+                .put("user", user.payload())));
+  }
+
+  private Future<JsonObject> refuse(String name, User user, String ip, Result result, String reason,
+                                    ClientDevice device, AccountException answer) {
+    return log.record(name, user, ip, "password", result, reason, device)
+        .transform(ar -> {
+          if (ar.failed()) {
+            LOG.warn("login log not written: {}", ar.cause().toString());
+          }
+          return Future.failedFuture(answer);
+        });
+  }
+
+  private static AccountException tooMany(long waitMillis) {
+    long seconds = Math.max(1, (waitMillis + 999) / 1000);
+    return new AccountException(Kind.TOO_MANY, "Too many failed logins; try again in " + seconds + " s");
+  }
+
+  // ------------------------------------------------------------------ tokens
+
+  /** The principal a bearer token speaks for; fails UNAUTHORIZED for anything else. */
+  public Future<Principal> authenticate(String bearer) {
+    if (bearer == null || bearer.isEmpty() || bearer.length() > 256) {
+      return Future.failedFuture(new AccountException(Kind.UNAUTHORIZED, "Invalid token"));
+    }
+    String h = TokenStore.hash(bearer);
+    long now = System.currentTimeMillis();
+    Cached c;
+    synchronized (cache) {
+      c = cache.get(h);
+    }
+    if (c != null && now - c.at() < CACHE_MILLIS && c.principal().expiresAt() > now) {
+      return Future.succeededFuture(c.principal());
+    }
+    return tokens.find(h).compose(stored -> {
+      long idleMillis = TimeUnit.DAYS.toMillis(config.tokenIdleDays());
+      if (stored == null || stored.expiresAt() <= now
+          || (Principal.SESSION.equals(stored.kind()) && now - stored.lastUsedAt() > idleMillis)) {
+        return Future.failedFuture(new AccountException(Kind.UNAUTHORIZED, "Invalid token"));
+      }
+      return users.byGuid(stored.userGuid()).compose(user -> {
+        if (user == null || !user.enabled()) {
+          return Future.failedFuture(new AccountException(Kind.UNAUTHORIZED, "Invalid token"));
+        }
+        Principal p = new Principal(h, stored.kind(), user, scopes(stored.scopes()), stored.expiresAt());
+        boolean touch = now - stored.lastUsedAt() > TOUCH_MILLIS;
+        synchronized (cache) {
+          cache.put(h, new Cached(p, now, touch ? now : stored.lastUsedAt()));
+        }
+        return (touch ? tokens.touch(h, now) : Future.<Void>succeededFuture()).map(p);
+      });
+    });
+  }
+
+  private static Set<String> scopes(String text) {
+    return text == null || text.isBlank() ? Set.of() : Set.of(text.split(","));
+  }
+
+  /** {@code POST /api/logout}: that token only; the user's other sessions stay. */
+  public Future<Void> logout(Principal p) {
+    return tokens.revoke(p.tokenHash()).compose(v -> invalidate(new JsonObject().put("token", p.tokenHash())));
+  }
+
+  /** Every node drops what it cached of a user's tokens (disabled, password changed, signed out). */
+  public Future<Void> invalidateUser(String userGuid) {
+    return invalidate(new JsonObject().put("user", userGuid));
+  }
+
+  private Future<Void> invalidate(JsonObject what) {
+    forget(what); // at once here, even before the bus delivers it
+    vertx.eventBus().publish(Addresses.ACCOUNTS_INVALIDATE, what);
+    return Future.succeededFuture();
+  }
+
+  private void forget(JsonObject what) {
+    if (what == null) {
+      return;
+    }
+    Object token = what.getValue("token");
+    Object user = what.getValue("user");
+    synchronized (cache) {
+      if (token instanceof String t) {
+        cache.remove(t);
+      }
+      if (user instanceof String u) {
+        cache.values().removeIf(c -> c.principal().user() != null && u.equals(c.principal().user().guid()));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ TOTP enrolment
+
+  /**
+   * Starts TOTP enrolment for the signed-in user: a new secret (sealed in the database) and the
+   * {@code otpauth://} URI to scan. Login does not ask for codes until {@link #confirmTotp}.
+   */
+  public Future<JsonObject> startTotp(User signedIn, String issuer) {
+    return fresh(signedIn).compose(user -> startTotpFor(user, issuer));
+  }
+
+  /** The user as stored now: a principal's copy may be some seconds old. */
+  private Future<User> fresh(User user) {
+    return users.byGuid(user.guid()).compose(u -> u == null
+        ? Future.failedFuture(new AccountException(Kind.UNAUTHORIZED, "Invalid token")) : Future.succeededFuture(u));
+  }
+
+  private Future<JsonObject> startTotpFor(User user, String issuer) {
+    if (user.totpEnabled()) {
+      // a stolen session must not be able to replace the second factor
+      return Future.failedFuture(new AccountException(Kind.CONFLICT, "two-factor login is on: turn it off first"));
+    }
+    if (secrets == null) {
+      return Future.failedFuture(new AccountException(Kind.CONFLICT,
+          "this server has no signing key (KEY is a bare public key): two-factor secrets cannot be sealed"));
+    }
+    String secret = Totp.newSecret();
+    return users.startTotp(user.guid(), secrets.seal(secret)).map(v -> new JsonObject()
+        .put("secret", secret)
+        .put("uri", Totp.uri(issuer, user.name(), secret)));
+  }
+
+  /** Confirms enrolment with a first code; answers the backup codes, shown this once only. */
+  public Future<JsonObject> confirmTotp(User signedIn, String code) {
+    return fresh(signedIn).compose(user -> confirmTotpFor(user, code));
+  }
+
+  private Future<JsonObject> confirmTotpFor(User user, String code) {
+    if (secrets == null || user.totpSecret() == null) {
+      return Future.failedFuture(new AccountException(Kind.CONFLICT, "start the enrolment first"));
+    }
+    long step = Totp.accept(secrets.open(user.totpSecret()), code == null ? "" : code.trim(),
+        System.currentTimeMillis(), user.totpLastStep());
+    if (step < 0) {
+      return Future.failedFuture(new AccountException(Kind.BAD_REQUEST, "Wrong verification code"));
+    }
+    List<String> codes = new ArrayList<>();
+    List<String> hashes = new ArrayList<>();
+    for (int i = 0; i < BACKUP_CODES; i++) {
+      String c = backupCode();
+      codes.add(c.substring(0, 5) + "-" + c.substring(5));
+      hashes.add(TokenStore.hash(user.guid() + ":" + c));
+    }
+    return users.enableTotp(user.guid(), step, hashes)
+        .map(v -> new JsonObject().put("backup_codes", new JsonArray(codes)));
+  }
+
+  /** The user turns the second factor off, proving it with a current code (or a backup code). */
+  public Future<Void> disableTotp(User signedIn, String code) {
+    return fresh(signedIn).compose(user -> !user.totpEnabled() ? Future.succeededFuture()
+        : checkCode(user, code == null ? "" : code, System.currentTimeMillis()).compose(ok -> ok
+            ? resetTotp(user.guid())
+            : Future.failedFuture(new AccountException(Kind.BAD_REQUEST, "Wrong verification code"))));
+  }
+
+  /** Removes a user's second factor (an admin resetting it, or after {@link #disableTotp}). */
+  public Future<Void> resetTotp(String userGuid) {
+    return users.disableTotp(userGuid).compose(v -> invalidateUser(userGuid));
+  }
+
+  private static String backupCode() {
+    String alphabet = "abcdefghjkmnpqrstuvwxyz23456789"; // no 0/o, 1/l/i to misread
+    StringBuilder b = new StringBuilder(10);
+    for (int i = 0; i < 10; i++) {
+      b.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+    }
+    return b.toString();
+  }
+}

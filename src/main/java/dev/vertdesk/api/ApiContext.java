@@ -1,0 +1,11 @@
+package dev.vertdesk.api;
+
+import dev.vertdesk.accounts.AccountService;
+import dev.vertdesk.db.Database;
+
+/**
+ * What the API verticles of a node share, built once by the composition root: the database and
+ * the services over it.
+ */
+public record ApiContext(Database db, AccountService accounts) {
+}

@@ -1,0 +1,178 @@
+package dev.vertdesk.api;
+
+import dev.vertdesk.accounts.AccountException;
+import dev.vertdesk.accounts.Principal;
+import dev.vertdesk.config.ApiOptions;
+import dev.vertdesk.logging.RepeatedLog;
+import dev.vertdesk.net.ClientAddress;
+import dev.vertdesk.net.NetworkSupport;
+import dev.vertdesk.node.NodeCore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The API server (base port − 2, 21114): the calls a logged-in RustDesk client makes, the admin
+ * REST API and the web console. Answers are JSON; errors are {@code {"error": "..."}} as the client
+ * reads them, 4xx for anything the client got wrong, and a 5xx never says more than "internal
+ * error". Bodies are limited in size and nesting before they are parsed.
+ */
+public final class ApiVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
+  /** Headers the client or a browser may send across origins. */
+  private static final Set<String> CORS_HEADERS = Set.of("Authorization", "Content-Type");
+
+  private final NodeCore core;
+  private final ApiContext api;
+  private final ApiOptions options;
+  private final RepeatedLog errors = new RepeatedLog(LOG, 60_000);
+  private HttpServer server;
+
+  public ApiVerticle(NodeCore core, ApiContext api, ApiOptions options) {
+    this.core = core;
+    this.api = api;
+    this.options = options;
+  }
+
+  @Override
+  public Future<?> start() {
+    String host = NetworkSupport.bindHost(options.host());
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(host)
+        .setPort(options.port())
+        .setReuseAddress(true)
+        .setCompressionSupported(true)
+        .setIdleTimeout(120)
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        .setMaxInitialLineLength(8192)
+        .setMaxHeaderSize(16_384));
+    server.requestHandler(router());
+    return server.listen().map(s -> {
+      core.ports().bound("api", s.actualPort());
+      LOG.info("api listening on {}:{}", host, s.actualPort());
+      return s;
+    }).recover(e -> Future.failedFuture(new IllegalStateException(
+        "api cannot bind " + host + ":" + options.port() + ": " + e.getMessage(), e)));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private Router router() {
+    Router r = Router.router(vertx);
+    r.route().handler(rc -> {
+      rc.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Cache-Control", "no-store");
+      rc.next();
+    });
+    if (!options.corsOrigins().isEmpty()) {
+      CorsHandler cors = options.corsOrigins().contains("*") ? CorsHandler.create()
+          : CorsHandler.create().addOrigins(options.corsOrigins());
+      r.route("/api/*").handler(cors.allowedHeaders(CORS_HEADERS)
+          .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT,
+              HttpMethod.PATCH, HttpMethod.DELETE)));
+    }
+    r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
+    new AccountRoutes(this, api.accounts()).mount(r);
+    r.route("/api/*").handler(rc -> json(rc, 404, new JsonObject().put("error", "no such endpoint: "
+        + rc.request().method() + " " + rc.request().path())));
+    r.route().handler(rc -> json(rc, 404, new JsonObject().put("error", "not found")));
+    r.route().failureHandler(this::failure);
+    return r;
+  }
+
+  // ------------------------------------------------------------------ for the routes
+
+  /** The request body as a JSON object (empty for no body); {@link ApiRequests.BadRequest} otherwise. */
+  JsonObject body(RoutingContext rc) {
+    return ApiRequests.object(rc, options.maxJsonDepth());
+  }
+
+  /** The caller's principal from its bearer token; fails UNAUTHORIZED. */
+  Future<Principal> signedIn(RoutingContext rc) {
+    return api.accounts().authenticate(ApiRequests.bearer(rc));
+  }
+
+  /** The client's address: behind a trusted proxy the one it forwarded. */
+  String clientIp(RoutingContext rc) {
+    InetSocketAddress peer = new InetSocketAddress(rc.request().remoteAddress().hostAddress(),
+        rc.request().remoteAddress().port());
+    return ClientAddress.resolve(peer, rc.request().headers(), core.config().server().trustedProxies())
+        .getAddress().getHostAddress();
+  }
+
+  /** Answers 200 with the future's JSON, or the failure. */
+  void json(RoutingContext rc, Future<?> answer) {
+    answer.onComplete(ar -> {
+      if (ar.failed()) {
+        rc.fail(ar.cause());
+      } else if (ar.result() instanceof JsonArray a) {
+        send(rc, 200, a.encode());
+      } else {
+        send(rc, 200, ((JsonObject) ar.result()).encode());
+      }
+    });
+  }
+
+  /** Answers 200 with an empty body (what the client's action calls expect), or the failure. */
+  void empty(RoutingContext rc, Future<?> done) {
+    done.onComplete(ar -> {
+      if (ar.failed()) {
+        rc.fail(ar.cause());
+      } else if (!rc.response().ended()) {
+        rc.response().setStatusCode(200).end();
+      }
+    });
+  }
+
+  void json(RoutingContext rc, int status, JsonObject body) {
+    send(rc, status, body.encode());
+  }
+
+  private static void send(RoutingContext rc, int status, String body) {
+    if (!rc.response().ended()) {
+      rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+    }
+  }
+
+  private void failure(RoutingContext rc) {
+    Throwable t = rc.failure();
+    int status;
+    String message;
+    if (t instanceof AccountException e) {
+      status = e.kind().status();
+      message = e.getMessage();
+    } else if (t instanceof ApiRequests.BadRequest e) {
+      status = 400;
+      message = e.getMessage();
+    } else if (t == null && rc.statusCode() >= 400 && rc.statusCode() < 500) {
+      status = rc.statusCode(); // e.g. 413 from the body limit
+      message = status == 413 ? "the body is larger than " + options.maxBodyBytes() + " bytes" : "HTTP " + status;
+    } else {
+      status = 500;
+      message = "internal error";
+      errors.error("api-" + (t == null ? "status" : t.getClass().getSimpleName()), "api {} {} failed: {}",
+          rc.request().method(), rc.request().path(), t == null ? "status " + rc.statusCode() : t.toString());
+    }
+    if (rc.response().headWritten()) {
+      rc.response().reset();
+    } else {
+      json(rc, status, new JsonObject().put("error", message));
+    }
+  }
+}
