@@ -43,7 +43,6 @@ public final class AccountService {
   /** A token's last use is written at most this often (the idle expiry does not need more). */
   static final long TOUCH_MILLIS = 5 * 60_000;
   static final int BACKUP_CODES = 10;
-  static final int MAX_NAME = 128;
   private static final String WRONG_LOGIN = "Wrong username or password";
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -112,7 +111,7 @@ public final class AccountService {
 
   private Future<JsonObject> passwordStep(LoginRequest req, String ip, long now) {
     String name = req.username();
-    if (name.isBlank() || name.length() > MAX_NAME || req.password().isEmpty()
+    if (!User.validName(name) || req.password().isEmpty()
         || req.password().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > Argon2id.MAX_PASSWORD_BYTES) {
       return Future.failedFuture(new AccountException(Kind.BAD_REQUEST, WRONG_LOGIN));
     }

@@ -53,6 +53,12 @@ public record User(String guid, String name, String displayName, String email, S
 
   /** The key names are unique under, whatever their case. */
   public static String nameKey(String name) {
-    return name.trim().toLowerCase(java.util.Locale.ROOT);
+    return name.strip().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** A name: 1 to 128 characters, no control characters, not only spaces. */
+  public static boolean validName(String name) {
+    return name != null && !name.isBlank() && name.length() <= 128
+        && name.codePoints().noneMatch(Character::isISOControl);
   }
 }

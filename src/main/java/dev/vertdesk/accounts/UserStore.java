@@ -31,7 +31,11 @@ public final class UserStore {
    * (whatever its case).
    */
   public Future<User> create(String name, String passwordHash, boolean admin, String email, String note) {
-    String trimmed = name.trim();
+    if (!User.validName(name)) {
+      return Future.failedFuture(new AccountException(AccountException.Kind.BAD_REQUEST,
+          "a user name is 1 to 128 characters, without control characters"));
+    }
+    String trimmed = name.strip();
     long now = System.currentTimeMillis();
     String guid = UUID.randomUUID().toString();
     return db.update("insert into users (guid, name, name_key, email, note, password_hash, is_admin, status,"

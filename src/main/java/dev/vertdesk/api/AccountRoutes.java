@@ -32,8 +32,15 @@ final class AccountRoutes {
     r.head("/api/login-options").handler(rc -> rc.response().setStatusCode(200)
         .putHeader("Content-Type", "application/json").end());
     r.get("/api/login-options").handler(rc -> api.json(rc, loginOptions()));
-    r.post("/api/currentUser").handler(rc -> api.json(rc, api.signedIn(rc).map(p -> p.user().payload())));
-    r.post("/api/logout").handler(rc -> api.empty(rc, api.signedIn(rc).compose(accounts::logout)));
+    // both carry the client's {id, uuid}: read, so that a malformed body is refused like anywhere else
+    r.post("/api/currentUser").handler(rc -> {
+      api.body(rc);
+      api.json(rc, api.signedIn(rc).map(p -> p.user().payload()));
+    });
+    r.post("/api/logout").handler(rc -> {
+      api.body(rc);
+      api.empty(rc, api.signedIn(rc).compose(accounts::logout));
+    });
     r.post("/api/tfa/totp/start").handler(rc -> api.json(rc, api.signedIn(rc)
         .compose(p -> accounts.startTotp(p.user(), "Vertdesk " + host(rc)))));
     r.post("/api/tfa/totp/confirm").handler(rc -> {
