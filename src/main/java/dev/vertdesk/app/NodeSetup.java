@@ -8,13 +8,7 @@ import dev.vertdesk.config.Spelling;
 import dev.vertdesk.logging.LogFormat;
 import dev.vertdesk.plugin.PluginLoader;
 import dev.vertdesk.store.PeerStores;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -86,45 +80,5 @@ public record NodeSetup(NodeConfig config, PeerStores.Location store, PluginLoad
       out.add(new PluginDeployment(p, block, options));
     }
     return List.copyOf(out);
-  }
-
-  /**
-   * The {@code -conf} value: a JSON object given inline, else the path of a JSON file. Unlike
-   * Vert.x's launcher, which runs on defaults when the file is missing or malformed, this stops.
-   *
-   * @throws ConfigException ({@code -conf}) when the file is missing, unreadable or not a JSON object
-   */
-  public static JsonObject readConf(String value) {
-    if (value == null) {
-      return new JsonObject();
-    }
-    String text = value.strip();
-    if (text.startsWith("{")) {
-      return parse(text, "the inline -conf JSON");
-    }
-    Path file = Path.of(value);
-    try {
-      return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
-    } catch (NoSuchFileException e) {
-      throw new ConfigException("-conf", "no such file: " + file.toAbsolutePath());
-    } catch (IOException e) {
-      throw new ConfigException("-conf", "cannot read " + file.toAbsolutePath() + ": " + e.getMessage());
-    }
-  }
-
-  private static JsonObject parse(String text, String what) {
-    try {
-      return new JsonObject(text);
-    } catch (DecodeException | ClassCastException e) {
-      throw new ConfigException("-conf", what + " is not a JSON object: " + firstLine(e.getMessage()));
-    }
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
   }
 }

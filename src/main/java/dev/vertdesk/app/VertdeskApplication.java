@@ -3,6 +3,7 @@ package dev.vertdesk.app;
 import dev.vertdesk.cluster.ClusterSupport;
 import dev.vertdesk.config.ClusterConfig;
 import dev.vertdesk.config.ConfigException;
+import dev.vertdesk.config.ConfigLoader;
 import dev.vertdesk.metrics.Metrics;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
@@ -48,7 +49,7 @@ public final class VertdeskApplication implements VertxApplicationHooks {
     }
     NodeSetup setup;
     try {
-      setup = NodeSetup.load(NodeSetup.readConf(confOption(args)), System.getenv());
+      setup = NodeSetup.load(ConfigLoader.readConf(confOption(args)), System.getenv());
     } catch (ConfigException e) {
       System.err.println("vertdesk: " + e.getMessage());
       System.exit(EXIT_CONFIG);

@@ -1,11 +1,13 @@
 package dev.vertdesk.config;
 
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -181,5 +183,45 @@ public final class ConfigLoader {
       return; // an empty variable keeps the default, as rustdesk-server reads it
     }
     node.put(key, value);
+  }
+
+  /**
+   * The {@code -conf} value: a JSON object given inline, else the path of a JSON file. Unlike
+   * Vert.x's launcher, which runs on defaults when the file is missing or malformed, this stops.
+   *
+   * @throws ConfigException ({@code -conf}) when the file is missing, unreadable or not a JSON object
+   */
+  public static JsonObject readConf(String value) {
+    if (value == null) {
+      return new JsonObject();
+    }
+    String text = value.strip();
+    if (text.startsWith("{")) {
+      return parse(text, "the inline -conf JSON");
+    }
+    Path file = Path.of(value);
+    try {
+      return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("-conf", "no such file: " + file.toAbsolutePath());
+    } catch (IOException e) {
+      throw new ConfigException("-conf", "cannot read " + file.toAbsolutePath() + ": " + e.getMessage());
+    }
+  }
+
+  private static JsonObject parse(String text, String what) {
+    try {
+      return new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      throw new ConfigException("-conf", what + " is not a JSON object: " + firstLine(e.getMessage()));
+    }
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
   }
 }

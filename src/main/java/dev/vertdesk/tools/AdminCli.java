@@ -53,6 +53,8 @@ public final class AdminCli {
       "    ip-changes|ic [<id>|<offset>] [-]      IDs seen with several IPs in 6 minutes; '-' forgets",
       "    punch-requests|pr [<start> [<n>]] | -  punch-request log, newest first; '-' clears it",
       "    usage|u  (or: relay usage)             live relay sessions, busiest first",
+      "    reset-password <user> [-conf <file>]   offline, on the database: a new random password for an",
+      "                                           API user (the first admin locked out, say); sessions end",
       "    blacklist|b [<ip>]                     list blacklist.txt, or tell whether <ip> is on it",
       "    blacklist-add|ba <ip>[|<ip>...]        add to blacklist.txt (held to limit-speed)",
       "    blacklist-remove|br <ip>...|all        remove from blacklist.txt",
@@ -155,6 +157,10 @@ public final class AdminCli {
     }
     if (args.isEmpty()) {
       throw new UsageException("no command");
+    }
+    if (args.get(0).equals("reset-password")) {
+      // offline: on the database itself, for an admin locked out of the API
+      return ResetPassword.run(args.subList(1, args.size()), out, env);
     }
     url = AdminClient.baseUrl(url, env);
     String command = args.remove(0);

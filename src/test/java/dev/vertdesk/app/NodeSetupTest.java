@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vertdesk.config.ConfigException;
+import dev.vertdesk.config.ConfigLoader;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,25 +22,25 @@ class NodeSetupTest {
   @Test
   void confIsAFileOrInlineJson() throws Exception {
     Path file = Files.writeString(dir.resolve("vertdesk.json"), "{\"port\": 31116}");
-    assertEquals(31116, NodeSetup.readConf(file.toString()).getInteger("port"));
-    assertEquals(41116, NodeSetup.readConf(" {\"port\": 41116} ").getInteger("port"));
-    assertEquals(new JsonObject(), NodeSetup.readConf(null), "no -conf: the defaults");
+    assertEquals(31116, ConfigLoader.readConf(file.toString()).getInteger("port"));
+    assertEquals(41116, ConfigLoader.readConf(" {\"port\": 41116} ").getInteger("port"));
+    assertEquals(new JsonObject(), ConfigLoader.readConf(null), "no -conf: the defaults");
   }
 
   @Test
   void aMissingOrMalformedConfStopsTheStart() throws Exception {
     ConfigException missing = assertThrows(ConfigException.class,
-        () -> NodeSetup.readConf(dir.resolve("nope.json").toString()));
+        () -> ConfigLoader.readConf(dir.resolve("nope.json").toString()));
     assertEquals("-conf", missing.key());
     assertTrue(missing.getMessage().contains("no such file: " + dir.resolve("nope.json")), missing.getMessage());
 
     Path broken = Files.writeString(dir.resolve("broken.json"), "{\"port\": 21116,");
-    ConfigException malformed = assertThrows(ConfigException.class, () -> NodeSetup.readConf(broken.toString()));
+    ConfigException malformed = assertThrows(ConfigException.class, () -> ConfigLoader.readConf(broken.toString()));
     assertTrue(malformed.getMessage().contains(broken + " is not a JSON object"), malformed.getMessage());
 
     Path array = Files.writeString(dir.resolve("array.json"), "[1, 2]");
-    assertThrows(ConfigException.class, () -> NodeSetup.readConf(array.toString()));
-    ConfigException inline = assertThrows(ConfigException.class, () -> NodeSetup.readConf("{port: }"));
+    assertThrows(ConfigException.class, () -> ConfigLoader.readConf(array.toString()));
+    ConfigException inline = assertThrows(ConfigException.class, () -> ConfigLoader.readConf("{port: }"));
     assertTrue(inline.getMessage().contains("the inline -conf JSON is not a JSON object"), inline.getMessage());
   }
 
