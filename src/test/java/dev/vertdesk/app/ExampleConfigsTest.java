@@ -45,7 +45,7 @@ class ExampleConfigsTest {
   void theThreeLoopbackNodesSplitTheVerticlesAsReadmeSays() throws Exception {
     Map<String, Set<String>> expected = Map.of(
         "conf/cluster/node1.json", Set.of("udp", "signaling", "nat", "admin"),
-        "conf/cluster/node2.json", Set.of("signaling", "relay", "admin"),
+        "conf/cluster/node2.json", Set.of("signaling", "relay", "api", "admin"),
         "conf/cluster/node3.json", Set.of("relay", "ws", "wsrelay", "admin"));
     Map<String, Integer> basePorts = Map.of(
         "conf/cluster/node1.json", 21116, "conf/cluster/node2.json", 22116, "conf/cluster/node3.json", 23116);
