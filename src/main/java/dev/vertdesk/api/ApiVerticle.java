@@ -2,6 +2,7 @@ package dev.vertdesk.api;
 
 import dev.vertdesk.accounts.AccountException;
 import dev.vertdesk.accounts.Principal;
+import dev.vertdesk.accounts.Scopes;
 import dev.vertdesk.config.ApiOptions;
 import dev.vertdesk.logging.RepeatedLog;
 import dev.vertdesk.net.ClientAddress;
@@ -74,7 +75,8 @@ public final class ApiVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  private Router router() {
+  /** The routes of this verticle (package-private: the OpenAPI check compares them with the document). */
+  Router router() {
     Router r = Router.router(vertx);
     r.route().handler(rc -> {
       rc.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Cache-Control", "no-store");
@@ -89,6 +91,9 @@ public final class ApiVerticle extends VerticleBase {
     }
     r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
     new AccountRoutes(this, api.accounts()).mount(r);
+    new UserRoutes(this, api.users()).mount(r);
+    new GroupRoutes(this, api.groups()).mount(r);
+    new TokenRoutes(this, api.tokens()).mount(r);
     r.route("/api/*").handler(rc -> json(rc, 404, new JsonObject().put("error", "no such endpoint: "
         + rc.request().method() + " " + rc.request().path())));
     r.route().handler(rc -> json(rc, 404, new JsonObject().put("error", "not found")));
@@ -106,6 +111,23 @@ public final class ApiVerticle extends VerticleBase {
   /** The caller's principal from its bearer token; fails UNAUTHORIZED. */
   Future<Principal> signedIn(RoutingContext rc) {
     return api.accounts().authenticate(ApiRequests.bearer(rc));
+  }
+
+  /** The request body as a JSON array (Pro's batch calls); {@link ApiRequests.BadRequest} otherwise. */
+  JsonArray bodyArray(RoutingContext rc) {
+    return AdminRequests.array(rc, options.maxJsonDepth());
+  }
+
+  /** The caller, when it may act as an admin in {@code scope} ({@link Scopes#allows}); fails 401 or 403. */
+  Future<Principal> admin(RoutingContext rc, String scope) {
+    return signedIn(rc).compose(p -> Scopes.allows(p, scope) ? Future.succeededFuture(p)
+        : Future.failedFuture(forbidden(p, scope)));
+  }
+
+  /** The 403 of a caller who may not act as an admin in {@code scope}. */
+  static AccountException forbidden(Principal p, String scope) {
+    return new AccountException(AccountException.Kind.FORBIDDEN, Principal.API.equals(p.kind()) && p.admin()
+        ? "this API token lacks the " + scope + " scope" : "Admin required!");
   }
 
   /** The client's address: behind a trusted proxy the one it forwarded. */

@@ -2,8 +2,11 @@ package dev.vertdesk.app;
 
 import dev.vertdesk.accounts.AccountService;
 import dev.vertdesk.accounts.AdminBootstrap;
+import dev.vertdesk.accounts.ApiTokens;
+import dev.vertdesk.accounts.GroupAdmin;
 import dev.vertdesk.accounts.LoginLog;
 import dev.vertdesk.accounts.TokenStore;
+import dev.vertdesk.accounts.UserAdmin;
 import dev.vertdesk.accounts.UserStore;
 import dev.vertdesk.admin.AdminVerticle;
 import dev.vertdesk.api.ApiContext;
@@ -229,9 +232,11 @@ public final class MainVerticle extends VerticleBase {
   private Future<Void> startApi(NodeConfig config, ServerKeys keys) {
     return Database.open(vertx, setup.store()).compose(db -> {
       UserStore users = new UserStore(db);
-      AccountService accounts = new AccountService(vertx, config.accounts(), users, new TokenStore(db),
+      TokenStore tokens = new TokenStore(db);
+      AccountService accounts = new AccountService(vertx, config.accounts(), users, tokens,
           new LoginLog(db), keys.canSign() ? keys.sealedSecrets("totp") : null);
-      api = new ApiContext(db, accounts);
+      api = new ApiContext(db, accounts, new UserAdmin(vertx, db, accounts, tokens), new GroupAdmin(db, accounts),
+          new ApiTokens(db, accounts));
       return accounts.start().compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
           config.server().dataDir().resolve(config.accounts().adminPasswordFile())));
     });
