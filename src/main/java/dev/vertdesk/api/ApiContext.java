@@ -10,5 +10,6 @@ import dev.vertdesk.db.Database;
  * What the API verticles of a node share, built once by the composition root: the database and
  * the services over it.
  */
-public record ApiContext(Database db, AccountService accounts, UserAdmin users, GroupAdmin groups, ApiTokens tokens) {
+public record ApiContext(Database db, AccountService accounts, UserAdmin users, GroupAdmin groups, ApiTokens tokens,
+                         OpenApiDocument openApi) {
 }

@@ -90,6 +90,7 @@ public final class ApiVerticle extends VerticleBase {
               HttpMethod.PATCH, HttpMethod.DELETE)));
     }
     r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
+    r.get("/api/openapi.json").handler(rc -> send(rc, 200, api.openApi().json()));
     new AccountRoutes(this, api.accounts()).mount(r);
     new UserRoutes(this, api.users()).mount(r);
     new GroupRoutes(this, api.groups()).mount(r);
