@@ -7,6 +7,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,7 +39,7 @@ final class AdminRequests {
     List<String> values;
     try {
       values = rc.queryParam(name);
-    } catch (IllegalArgumentException malformed) {
+    } catch (HttpException | IllegalArgumentException malformed) {
       throw new BadRequest("the query string is not valid URL encoding");
     }
     if (values.isEmpty() || values.get(0).isEmpty()) {
@@ -61,7 +62,7 @@ final class AdminRequests {
   static boolean has(RoutingContext rc, String name) {
     try {
       return !rc.queryParam(name).isEmpty();
-    } catch (IllegalArgumentException malformed) {
+    } catch (HttpException | IllegalArgumentException malformed) {
       throw new BadRequest("the query string is not valid URL encoding");
     }
   }

@@ -8,6 +8,7 @@ import dev.vertdesk.logging.RepeatedLog;
 import dev.vertdesk.net.ClientAddress;
 import dev.vertdesk.net.NetworkSupport;
 import dev.vertdesk.node.NodeCore;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -19,6 +20,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.HttpException;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -183,6 +185,9 @@ public final class ApiVerticle extends VerticleBase {
     } else if (t instanceof ApiRequests.BadRequest e) {
       status = 400;
       message = e.getMessage();
+    } else if (t instanceof HttpException e && e.getStatusCode() >= 400 && e.getStatusCode() < 500) {
+      status = e.getStatusCode(); // vert.x-web's own refusals, e.g. a query string that is not URL encoding
+      message = "HTTP " + status + ": " + HttpResponseStatus.valueOf(status).reasonPhrase();
     } else if (t == null && rc.statusCode() >= 400 && rc.statusCode() < 500) {
       status = rc.statusCode(); // e.g. 413 from the body limit
       message = status == 413 ? "the body is larger than " + options.maxBodyBytes() + " bytes" : "HTTP " + status;

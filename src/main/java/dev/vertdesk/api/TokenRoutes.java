@@ -7,7 +7,6 @@ import dev.vertdesk.accounts.AccountException;
 import dev.vertdesk.accounts.ApiTokens;
 import dev.vertdesk.accounts.Principal;
 import dev.vertdesk.api.ApiRequests.BadRequest;
-import dev.vertdesk.db.Page;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -31,21 +30,15 @@ final class TokenRoutes {
   }
 
   void mount(Router r) {
-    r.post("/api/tokens").handler(rc -> {
+    r.post("/api/tokens").handler(rc -> api.json(rc, adminSession(rc).compose(p -> {
       JsonObject b = api.body(rc);
-      String name = text(b, "name", 1024);
-      Set<String> scopes = scopes(b.getValue("scopes"));
-      int days = AdminRequests.integer(b, "expires_in_days", -1, 1, ApiTokens.MAX_DAYS);
-      api.json(rc, adminSession(rc).compose(p -> tokens.create(p.user(), name, scopes, days)));
-    });
-    r.get("/api/tokens").handler(rc -> {
-      Page page = AdminRequests.page(rc);
-      api.json(rc, adminSession(rc).compose(p -> tokens.list(page)));
-    });
-    r.delete("/api/tokens/:id").handler(rc -> {
-      String id = pathKey(rc, "id");
-      api.empty(rc, adminSession(rc).compose(p -> tokens.delete(id)));
-    });
+      return tokens.create(p.user(), text(b, "name", 1024), scopes(b.getValue("scopes")),
+          AdminRequests.integer(b, "expires_in_days", -1, 1, ApiTokens.MAX_DAYS));
+    })));
+    r.get("/api/tokens").handler(rc -> api.json(rc, adminSession(rc).compose(p ->
+        tokens.list(AdminRequests.page(rc)))));
+    r.delete("/api/tokens/:id").handler(rc -> api.empty(rc, adminSession(rc).compose(p ->
+        tokens.delete(pathKey(rc, "id")))));
   }
 
   private Future<Principal> adminSession(RoutingContext rc) {
