@@ -106,7 +106,7 @@ public final class GroupAdmin {
 
   /** Renames a group or changes its note; {@code null} leaves a field as it is. */
   public Future<JsonObject> update(Kind kind, String guid, String name, String note) {
-    String problem = check(name == null ? "unchanged" : name, note == null ? "" : note);
+    String problem = check(name, note);
     if (problem != null) {
       return Future.failedFuture(new AccountException(AccountException.Kind.BAD_REQUEST, problem));
     }
@@ -183,10 +183,11 @@ public final class GroupAdmin {
         ? new AccountException(AccountException.Kind.CONFLICT, "a " + kind.noun + " group named " + name + " exists") : e;
   }
 
+  /** What is wrong with a name and note, {@code null} when nothing; {@code null} fields are not checked. */
   private static String check(String name, String note) {
-    if (!User.validName(name)) {
+    if (name != null && !User.validName(name)) {
       return "a group name is 1 to 128 characters, without control characters";
     }
-    return UserAdmin.checkText("note", note, MAX_NOTE);
+    return note == null ? null : UserAdmin.checkText("note", note, MAX_NOTE);
   }
 }

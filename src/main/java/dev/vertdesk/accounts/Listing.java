@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -26,7 +27,7 @@ final class Listing {
 
   /** A page as the client and the scripts read it: {@code total} an integer, {@code data} the rows. */
   static JsonObject page(long total, List<JsonObject> rows) {
-    return new JsonObject().put("total", total).put("data", new JsonArray(List.copyOf(rows)));
+    return new JsonObject().put("total", total).put("data", new JsonArray(new ArrayList<>(rows)));
   }
 
   /** Runs {@code step} for each item, one after the other; stops at the first failure. */

@@ -274,6 +274,9 @@ public final class UserAdmin {
     if (groupName == null || groupName.isBlank()) {
       return Future.succeededFuture(null);
     }
+    if (!User.validName(groupName)) {
+      return Future.failedFuture(new AccountException(Kind.BAD_REQUEST, "group_name is not a group name"));
+    }
     return db.first("select guid from user_groups where name_key = ?", r -> r.getString("guid"),
         User.nameKey(groupName)).compose(g -> g == null
         ? Future.failedFuture(new AccountException(Kind.BAD_REQUEST, "no user group named " + groupName))
