@@ -1,11 +1,15 @@
 package dev.vertdesk.api;
 
 import dev.vertdesk.accounts.AccountService;
+import dev.vertdesk.accounts.ApiTokens;
+import dev.vertdesk.accounts.GroupAdmin;
+import dev.vertdesk.accounts.UserAdmin;
 import dev.vertdesk.db.Database;
 
 /**
  * What the API verticles of a node share, built once by the composition root: the database and
  * the services over it.
  */
-public record ApiContext(Database db, AccountService accounts) {
+public record ApiContext(Database db, AccountService accounts, UserAdmin users, GroupAdmin groups, ApiTokens tokens,
+                         OpenApiDocument openApi) {
 }

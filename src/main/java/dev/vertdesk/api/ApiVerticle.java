@@ -2,11 +2,13 @@ package dev.vertdesk.api;
 
 import dev.vertdesk.accounts.AccountException;
 import dev.vertdesk.accounts.Principal;
+import dev.vertdesk.accounts.Scopes;
 import dev.vertdesk.config.ApiOptions;
 import dev.vertdesk.logging.RepeatedLog;
 import dev.vertdesk.net.ClientAddress;
 import dev.vertdesk.net.NetworkSupport;
 import dev.vertdesk.node.NodeCore;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -18,6 +20,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.HttpException;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -74,7 +77,8 @@ public final class ApiVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  private Router router() {
+  /** The routes of this verticle (package-private: the OpenAPI check compares them with the document). */
+  Router router() {
     Router r = Router.router(vertx);
     r.route().handler(rc -> {
       rc.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Cache-Control", "no-store");
@@ -88,7 +92,11 @@ public final class ApiVerticle extends VerticleBase {
               HttpMethod.PATCH, HttpMethod.DELETE)));
     }
     r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
+    r.get("/api/openapi.json").handler(rc -> send(rc, 200, api.openApi().json()));
     new AccountRoutes(this, api.accounts()).mount(r);
+    new UserRoutes(this, api.users()).mount(r);
+    new GroupRoutes(this, api.groups()).mount(r);
+    new TokenRoutes(this, api.tokens()).mount(r);
     r.route("/api/*").handler(rc -> json(rc, 404, new JsonObject().put("error", "no such endpoint: "
         + rc.request().method() + " " + rc.request().path())));
     r.route().handler(rc -> json(rc, 404, new JsonObject().put("error", "not found")));
@@ -106,6 +114,23 @@ public final class ApiVerticle extends VerticleBase {
   /** The caller's principal from its bearer token; fails UNAUTHORIZED. */
   Future<Principal> signedIn(RoutingContext rc) {
     return api.accounts().authenticate(ApiRequests.bearer(rc));
+  }
+
+  /** The request body as a JSON array (Pro's batch calls); {@link ApiRequests.BadRequest} otherwise. */
+  JsonArray bodyArray(RoutingContext rc) {
+    return AdminRequests.array(rc, options.maxJsonDepth());
+  }
+
+  /** The caller, when it may act as an admin in {@code scope} ({@link Scopes#allows}); fails 401 or 403. */
+  Future<Principal> admin(RoutingContext rc, String scope) {
+    return signedIn(rc).compose(p -> Scopes.allows(p, scope) ? Future.succeededFuture(p)
+        : Future.failedFuture(forbidden(p, scope)));
+  }
+
+  /** The 403 of a caller who may not act as an admin in {@code scope}. */
+  static AccountException forbidden(Principal p, String scope) {
+    return new AccountException(AccountException.Kind.FORBIDDEN, Principal.API.equals(p.kind()) && p.admin()
+        ? "this API token lacks the " + scope + " scope" : "Admin required!");
   }
 
   /** The client's address: behind a trusted proxy the one it forwarded. */
@@ -160,6 +185,9 @@ public final class ApiVerticle extends VerticleBase {
     } else if (t instanceof ApiRequests.BadRequest e) {
       status = 400;
       message = e.getMessage();
+    } else if (t instanceof HttpException e && e.getStatusCode() >= 400 && e.getStatusCode() < 500) {
+      status = e.getStatusCode(); // vert.x-web's own refusals, e.g. a query string that is not URL encoding
+      message = "HTTP " + status + ": " + HttpResponseStatus.valueOf(status).reasonPhrase();
     } else if (t == null && rc.statusCode() >= 400 && rc.statusCode() < 500) {
       status = rc.statusCode(); // e.g. 413 from the body limit
       message = status == 413 ? "the body is larger than " + options.maxBodyBytes() + " bytes" : "HTTP " + status;

@@ -2,12 +2,16 @@ package dev.vertdesk.app;
 
 import dev.vertdesk.accounts.AccountService;
 import dev.vertdesk.accounts.AdminBootstrap;
+import dev.vertdesk.accounts.ApiTokens;
+import dev.vertdesk.accounts.GroupAdmin;
 import dev.vertdesk.accounts.LoginLog;
 import dev.vertdesk.accounts.TokenStore;
+import dev.vertdesk.accounts.UserAdmin;
 import dev.vertdesk.accounts.UserStore;
 import dev.vertdesk.admin.AdminVerticle;
 import dev.vertdesk.api.ApiContext;
 import dev.vertdesk.api.ApiVerticle;
+import dev.vertdesk.api.OpenApiDocument;
 import dev.vertdesk.admin.NodeAdmin;
 import dev.vertdesk.cluster.Clustering;
 import dev.vertdesk.config.ConfigException;
@@ -225,16 +229,22 @@ public final class MainVerticle extends VerticleBase {
     });
   }
 
-  /** The database of accounts and devices, its schema brought up to date, and the services over it. */
+  /**
+   * The database of accounts and devices, its schema brought up to date, the services over it, and
+   * the OpenAPI document (read from the classpath off the event loop).
+   */
   private Future<Void> startApi(NodeConfig config, ServerKeys keys) {
-    return Database.open(vertx, setup.store()).compose(db -> {
-      UserStore users = new UserStore(db);
-      AccountService accounts = new AccountService(vertx, config.accounts(), users, new TokenStore(db),
-          new LoginLog(db), keys.canSign() ? keys.sealedSecrets("totp") : null);
-      api = new ApiContext(db, accounts);
-      return accounts.start().compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
-          config.server().dataDir().resolve(config.accounts().adminPasswordFile())));
-    });
+    return vertx.executeBlocking(() -> OpenApiDocument.load(MainVerticle.class.getClassLoader()), false)
+        .compose(openApi -> Database.open(vertx, setup.store()).compose(db -> {
+          UserStore users = new UserStore(db);
+          TokenStore tokens = new TokenStore(db);
+          AccountService accounts = new AccountService(vertx, config.accounts(), users, tokens,
+              new LoginLog(db), keys.canSign() ? keys.sealedSecrets("totp") : null);
+          api = new ApiContext(db, accounts, new UserAdmin(vertx, db, accounts, tokens), new GroupAdmin(db, accounts),
+              new ApiTokens(db, accounts), openApi);
+          return accounts.start().compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
+              config.server().dataDir().resolve(config.accounts().adminPasswordFile())));
+        }));
   }
 
   private Future<?> deployChildren(NodeConfig config) {
