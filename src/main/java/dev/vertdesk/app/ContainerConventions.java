@@ -120,7 +120,7 @@ final class ContainerConventions {
   }
 
   private static void write(Path file, String value, String mode) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".new");
+    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
     Files.writeString(tmp, value, StandardCharsets.US_ASCII);
     Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(mode));
     try {
