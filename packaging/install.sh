@@ -30,7 +30,8 @@ Usage: install.sh [options]
                       (keys included)
   --unit all|split    all: vertdesk.service (ID server and relay in one JVM, the default);
                       split: vertdesk-id.service and vertdesk-relay.service
-  --no-start          install only; do not enable or start any unit
+  --no-start          install only; do not enable or start any unit (also what happens where
+                      systemd is not running: containers, WSL)
   --root <prefix>     install under <prefix>; print instead of running useradd, chown,
                       apt-get and systemctl
   -h, --help          this text
@@ -326,6 +327,11 @@ EOF
   echo "installed: $DEFAULTS_FILE"
 fi
 
+if [ -z "$ADOPT" ] && [ -d "$ROOT/var/lib/rustdesk-server" ] && [ ! -e "$DATA_DIR/id_ed25519" ]; then
+  echo "found a rustdesk-server data directory: to take over its key pair and devices, run this again with"
+  echo "  --adopt /var/lib/rustdesk-server"
+fi
+
 if [ -n "$ADOPT" ]; then
   if rustdesk_running; then
     echo "warning: a rustdesk-server service is running; its database may change after this copy." >&2
@@ -349,8 +355,13 @@ else
   OTHERS="vertdesk.service"
 fi
 
+# systemd runs when /run/systemd/system exists (sd_booted(3)). Containers and WSL often have
+# systemctl without a running systemd, where daemon-reload fails: install the units only.
 if [ "$DRY" -eq 0 ] && ! command -v systemctl >/dev/null 2>&1; then
   echo "systemctl not found: units installed but not loaded"
+  START=0
+elif [ "$DRY" -eq 0 ] && [ ! -d /run/systemd/system ]; then
+  echo "systemd is not running on this host: units installed but not loaded"
   START=0
 else
   system systemctl daemon-reload

@@ -23,6 +23,7 @@ import dev.vertdesk.db.Database;
 import dev.vertdesk.events.EventPublisher;
 import dev.vertdesk.metrics.Metrics;
 import dev.vertdesk.node.BoundPorts;
+import dev.vertdesk.node.BuildInfo;
 import dev.vertdesk.node.ClusterView;
 import dev.vertdesk.node.Drain;
 import dev.vertdesk.node.NodeCore;
@@ -263,10 +264,14 @@ public final class MainVerticle extends VerticleBase {
     deploy(deployments, config.api(), () -> new ApiVerticle(core, api, config.api().options()));
     deploy(deployments, config.admin(), () -> new AdminVerticle(core, rendezvous, nodeAdmin, config.admin().options()));
     deployPlugins(deployments);
-    return Future.all(deployments).onSuccess(v ->
-        LOG.info("Vertdesk node {} started (data {}, {} transport): {}", core.nodeId(),
-            config.server().dataDir().toAbsolutePath(), vertx.isNativeTransportEnabled() ? "native" : "NIO",
-            core.ports()));
+    return Future.all(deployments)
+        .compose(v -> store.count().map(n -> n + " devices in the database")
+            .otherwise(e -> "devices in the database unknown: " + e.getMessage()))
+        .onSuccess(devices ->
+            // after a migration the count shows that the peers came along
+            LOG.info("Vertdesk {} node {} started as {} (data {}, {} transport, {}): {}", BuildInfo.version(),
+                core.nodeId(), config.operations().role().word(), config.server().dataDir().toAbsolutePath().normalize(),
+                vertx.isNativeTransportEnabled() ? "native" : "NIO", devices, core.ports()));
   }
 
   private void deploy(List<Future<String>> deployments, Deployment<?> d, Supplier<Deployable> verticle) {

@@ -1,5 +1,6 @@
 package dev.vertdesk.app;
 
+import dev.vertdesk.config.CommandLineSettings;
 import dev.vertdesk.config.ConfigBlock;
 import dev.vertdesk.config.ConfigException;
 import dev.vertdesk.config.NodeConfig;
@@ -40,9 +41,15 @@ public record NodeSetup(NodeConfig config, PeerStores.Location store, PluginLoad
    * @throws ConfigException naming the key at fault
    */
   public static NodeSetup load(JsonObject conf, Map<String, String> environ) {
-    NodeConfig config = NodeConfig.load(conf, environ);
+    return load(conf, environ, CommandLineSettings.NONE);
+  }
+
+  /** Like {@link #load(JsonObject, Map)}, with the command line as the last layer. */
+  public static NodeSetup load(JsonObject conf, Map<String, String> environ, CommandLineSettings commandLine) {
+    NodeConfig config = NodeConfig.load(conf, environ, commandLine);
     config.operations().jsonLogs().ifPresent(LogFormat::use);
     PeerStores.Location store = PeerStores.locate(config.server().dbUrl(), config.server().dataDir());
+    DataDirectory.check(config, store);
     PluginLoader.Plugins plugins = PluginLoader.load(
         config.operations().pluginsDir().orElseGet(PluginLoader::defaultDir), Set.copyOf(NodeConfig.BUILT_IN));
     try {

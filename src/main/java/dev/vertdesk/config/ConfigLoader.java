@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -20,8 +21,8 @@ import java.util.TreeMap;
  * ({@code vertdesk-defaults.json}, which name every built-in key), the {@code -conf} JSON,
  * rustdesk-server option names from the environment, the same names from the data directory's
  * {@code .env}, then {@code VERTDESK_*} variables ({@code __} separates path segments:
- * {@code VERTDESK_VERTICLES__UDP__ENABLED=false}). Reads files: run it before Vert.x starts or on
- * a worker thread.
+ * {@code VERTDESK_VERTICLES__UDP__ENABLED=false}), then the command line ({@link
+ * CommandLineSettings}). Reads files: run it before Vert.x starts or on a worker thread.
  */
 public final class ConfigLoader {
 
@@ -75,6 +76,10 @@ public final class ConfigLoader {
   }
 
   public static ConfigTree load(JsonObject conf, Map<String, String> environ) {
+    return load(conf, environ, CommandLineSettings.NONE);
+  }
+
+  public static ConfigTree load(JsonObject conf, Map<String, String> environ, CommandLineSettings commandLine) {
     JsonObject tree = defaults().mergeIn(conf == null ? new JsonObject() : conf, true);
     Map<String, String> variables = new LinkedHashMap<>();
     applyPrefixed(tree, environ, variables); // first pass: VERTDESK_DATA_DIR may move the .env
@@ -86,7 +91,37 @@ public final class ConfigLoader {
         .ifPresent(v -> put(tree, path, v)));
     variables.clear();
     applyPrefixed(tree, environ, variables);
-    return new ConfigTree(tree, variables);
+    Map<String, String> flags = new LinkedHashMap<>();
+    commandLine.optionsFile().ifPresent(file -> {
+      CompatOptions fromFile = new CompatOptions(readOptionsFile(file), Map.of());
+      COMPAT.forEach((name, path) -> fromFile.get(name)
+          .filter(v -> !(HBBR_LIMITS.contains(name) && notPositive(v)))
+          .ifPresent(v -> {
+            put(tree, path, v);
+            flags.put(path, "options file " + file + ", " + name);
+          }));
+    });
+    for (CommandLineSettings.Setting s : commandLine.settings()) {
+      put(tree, s.path(), s.value());
+      flags.put(s.path(), s.origin());
+    }
+    return new ConfigTree(tree, variables, flags);
+  }
+
+  /** The key a rustdesk-server option name ({@code PORT}, {@code relay-servers}) sets, if it is one. */
+  public static Optional<String> optionPath(String name) {
+    return Optional.ofNullable(COMPAT.get(CompatOptions.normalize(name)));
+  }
+
+  /** The options file of {@code -c}: unlike a missing {@code .env}, a missing one stops the start. */
+  private static Map<String, String> readOptionsFile(Path file) {
+    try {
+      return CompatOptions.parseDotEnv(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("-c", "no such file: " + file.toAbsolutePath());
+    } catch (IOException e) {
+      throw new ConfigException("-c", "cannot read " + file.toAbsolutePath() + ": " + e.getMessage());
+    }
   }
 
   private static boolean notPositive(String value) {

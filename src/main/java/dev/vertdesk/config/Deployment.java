@@ -6,7 +6,9 @@ package dev.vertdesk.config;
  */
 public record Deployment<T>(String name, boolean enabled, int instances, T options) {
 
-  static <T> Deployment<T> of(ConfigBlock block, String name, T options) {
-    return new Deployment<>(name, block.bool("enabled"), block.integer("instances", 1, 64), options);
+  /** @param inRole whether the node's {@link Role} runs this verticle at all */
+  static <T> Deployment<T> of(ConfigBlock block, String name, T options, boolean inRole) {
+    boolean enabled = block.bool("enabled");
+    return new Deployment<>(name, inRole && enabled, block.integer("instances", 1, 64), options);
   }
 }

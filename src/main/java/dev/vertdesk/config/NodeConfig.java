@@ -26,7 +26,12 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
 
   /** Loads the layers ({@link ConfigLoader}) and parses them; reads files. */
   public static NodeConfig load(JsonObject conf, Map<String, String> environ) {
-    return parse(ConfigLoader.load(conf, environ));
+    return load(conf, environ, CommandLineSettings.NONE);
+  }
+
+  /** Loads the layers, the command line last, and parses them; reads files. */
+  public static NodeConfig load(JsonObject conf, Map<String, String> environ, CommandLineSettings commandLine) {
+    return parse(ConfigLoader.load(conf, environ, commandLine));
   }
 
   /** @throws ConfigException naming the first key that is unknown or has an unusable value */
@@ -41,10 +46,14 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
 
   private static NodeConfig parse(ConfigBlock root) {
     ServerConfig server = ServerConfig.from(root);
+    OperationOptions operations = OperationOptions.from(root);
     ConfigBlock verticles = root.child("verticles");
-    Ports ports = new Ports(verticles, server.bind(), server.basePort());
+    Ports ports = new Ports(verticles, server.bind(), server.basePort(), operations.role());
     ConfigBlock relayBlock = verticles.child("relay");
     OptionalInt relayPort = relayBlock.child("config").optionalInteger("port", 0, 65535);
+    // hbbr's admin port sits above the relay's own ports, so that an ID server and a relay on
+    // one host and base port never share one (PORT+4 is the ID server's)
+    int relayBase = relayPort.isPresent() && relayPort.getAsInt() > 0 ? relayPort.getAsInt() : server.basePort() + 1;
     Map<String, PluginBlock> plugins = new LinkedHashMap<>();
     for (String name : verticles.values().fieldNames()) {
       if (!BUILT_IN.contains(name)) {
@@ -53,7 +62,7 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
     }
     return new NodeConfig(server,
         ClusterConfig.from(root.child("cluster")),
-        OperationOptions.from(root),
+        operations,
         AccountsConfig.from(root.child("accounts")),
         ports.deploy("udp", p -> p, UdpOptions::from),
         ports.deploy("signaling", p -> p, SignalingOptions::from),
@@ -64,12 +73,12 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
         ports.deploy("wsrelay", p -> relayPort.isPresent() && relayPort.getAsInt() > 0
             && relayPort.getAsInt() + 2 <= 65535 ? relayPort.getAsInt() + 2 : p + 3, WsRelayOptions::from),
         ports.deploy("api", p -> p - 2, ApiOptions::from),
-        ports.deploy("admin", p -> p + 4, AdminOptions::from),
+        ports.deploy("admin", p -> operations.role() == Role.HBBR ? relayBase + 4 : p + 4, AdminOptions::from),
         Map.copyOf(plugins));
   }
 
-  /** Reads one built-in block with its host and port resolved. */
-  private record Ports(ConfigBlock verticles, String bind, int base) {
+  /** Reads one built-in block with its host and port resolved, enabled only within the role. */
+  private record Ports(ConfigBlock verticles, String bind, int base, Role role) {
 
     interface Options<T> {
       T from(ConfigBlock config, String host, int port);
@@ -78,9 +87,15 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
     <T> Deployment<T> deploy(String name, IntUnaryOperator derive, Options<T> options) {
       ConfigBlock block = verticles.child(name);
       ConfigBlock config = block.child("config");
-      int port = config.optionalInteger("port", 0, 65535).orElse(derive.applyAsInt(base));
+      OptionalInt explicit = config.optionalInteger("port", 0, 65535);
+      int port = explicit.orElseGet(() -> derive.applyAsInt(base));
       String host = config.values().getValue("host") == null ? bind : config.string("host");
-      return Deployment.of(block, name, options.from(config, host, port));
+      Deployment<T> d = Deployment.of(block, name, options.from(config, host, port), role.runs(name));
+      if (d.enabled() && port > 65535) {
+        throw new ConfigException(config.path("port"), "derived from port " + base + " it would be " + port
+            + ", above 65535: set it, or a lower port");
+      }
+      return d;
     }
   }
 

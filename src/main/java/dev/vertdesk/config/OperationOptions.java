@@ -16,9 +16,11 @@ import java.util.Optional;
  * @param jsonLogs            {@code logFormat}: {@code json} (one object per line) rather than
  *                            {@code text}; empty when the key is not set (the process keeps the
  *                            format it started with)
+ * @param role                {@code role}: which built-in verticles may run ({@code vertdesk hbbs}
+ *                            and {@code vertdesk hbbr} set it)
  */
 public record OperationOptions(Optional<Path> pluginsDir, int drainTimeoutSeconds, int drainGraceSeconds,
-                               Optional<Boolean> jsonLogs) {
+                               Optional<Boolean> jsonLogs, Role role) {
 
   static OperationOptions from(ConfigBlock root) {
     String dir = root.string("pluginsDir");
@@ -33,6 +35,7 @@ public record OperationOptions(Optional<Path> pluginsDir, int drainTimeoutSecond
         dir.isEmpty() ? Optional.empty() : Optional.of(Path.of(dir)),
         root.integer("drainTimeoutSeconds", 0, 86_400),
         root.integer("drainGraceSeconds", 0, 3_600),
-        json);
+        json,
+        Role.parse("role", root.string("role")));
   }
 }

@@ -1,6 +1,7 @@
 package dev.vertdesk.metrics;
 
 import dev.vertdesk.events.Addresses;
+import dev.vertdesk.node.BuildInfo;
 import dev.vertdesk.node.NodeCore;
 import dev.vertdesk.relay.RelayHub;
 import dev.vertdesk.relay.RelaySessionInfo;
@@ -74,6 +75,11 @@ public final class DomainMetrics {
     gauge("vertdesk.cluster.members", "cluster members this node sees (1 when not clustered)",
         c -> c.cluster().members().size());
     gauge("vertdesk.node.draining", "1 while this node drains", c -> c.drain().draining() ? 1 : 0);
+    Gauge build = Gauge.builder("vertdesk.build.info", () -> 1).description("the running build; its version as a label")
+        .tags("version", BuildInfo.version()).strongReference(true).register(registry);
+    synchronized (meters) {
+      meters.add(build);
+    }
     synchronized (meters) {
       meters.add(FunctionCounter.builder("vertdesk.relay.bytes", this, DomainMetrics::relayBytes)
           .description("bytes forwarded by this node's relay, both directions")

@@ -20,5 +20,8 @@ public interface PeerStore extends PeerRecords {
   /** Cheap round trip to the database, for readiness checks. */
   Future<Void> ping();
 
+  /** How many rows the peer table holds (the start-up banner shows it after a migration). */
+  Future<Long> count();
+
   Future<Void> close();
 }

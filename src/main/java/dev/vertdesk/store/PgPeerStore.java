@@ -501,6 +501,11 @@ public final class PgPeerStore implements PeerStore {
   }
 
   @Override
+  public Future<Long> count() {
+    return pool.query("select count(*) from peer").execute().map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  @Override
   public Future<Void> close() {
     return pool.close();
   }

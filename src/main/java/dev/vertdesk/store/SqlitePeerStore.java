@@ -239,6 +239,11 @@ public final class SqlitePeerStore implements PeerStore {
   }
 
   @Override
+  public Future<Long> count() {
+    return pool.query("SELECT COUNT(*) FROM peer").execute().map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  @Override
   public Future<Void> close() {
     return pool.close();
   }

@@ -109,7 +109,7 @@ public final class Utilities {
    * original's order: secret not base64, secret not 64 bytes, public not base64, public not
    * 32 bytes, then a signature made with the secret key must verify with the public key.
    */
-  static String keyPairProblem(String pk, String sk) {
+  public static String keyPairProblem(String pk, String sk) {
     byte[] secret = decodeBase64(sk);
     if (secret == null) {
       return "Invalid secret key";

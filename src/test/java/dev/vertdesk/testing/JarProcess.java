@@ -44,11 +44,25 @@ public final class JarProcess implements AutoCloseable {
 
   /** Starts the jar (system property {@code vertdesk.jar}) with {@code conf} and a clean environment. */
   public static JarProcess start(JsonObject conf) throws IOException {
-    String jar = System.getProperty("vertdesk.jar", "target/vertdesk.jar");
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-jar", jar, "-conf", conf.encode());
+    return start(List.of("-conf", conf.encode()), Map.of(), null);
+  }
+
+  /**
+   * Starts the jar with these arguments ({@code hbbs -p ...}) in a clean environment plus {@code env},
+   * in {@code workDir} (null: this one).
+   */
+  public static JarProcess start(List<String> args, Map<String, String> env, Path workDir) throws IOException {
+    String jar = Path.of(System.getProperty("vertdesk.jar", "target/vertdesk.jar")).toAbsolutePath().toString();
+    List<String> command = new java.util.ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar));
+    command.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().keySet().removeIf(k -> k.startsWith("VERTDESK_") || List.of("PORT", "KEY", "BIND",
         "RELAY_SERVERS", "DB_URL", "MASK", "RMEM", "ALWAYS_USE_RELAY", "LOCAL_IP").contains(k.toUpperCase()));
+    pb.environment().putAll(env);
+    if (workDir != null) {
+      pb.directory(workDir.toFile());
+    }
     pb.redirectErrorStream(true);
     return new JarProcess(pb.start());
   }

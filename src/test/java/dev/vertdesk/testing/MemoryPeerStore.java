@@ -62,6 +62,11 @@ public final class MemoryPeerStore implements PeerStore {
   }
 
   @Override
+  public Future<Long> count() {
+    return Future.succeededFuture((long) rows.size());
+  }
+
+  @Override
   public Future<Void> close() {
     return Future.succeededFuture();
   }
