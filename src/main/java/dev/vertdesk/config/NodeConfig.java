@@ -14,6 +14,7 @@ import java.util.function.IntUnaryOperator;
  * Plugin blocks are kept for their plugins to check.
  */
 public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOptions operations,
+                         ConnectionOptions connections,
                          Deployment<UdpOptions> udp, Deployment<SignalingOptions> signaling,
                          Deployment<NatOptions> nat, Deployment<RelayOptions> relay, Deployment<WsOptions> ws,
                          Deployment<WsRelayOptions> wsrelay, Deployment<AdminOptions> admin,
@@ -52,6 +53,7 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
     return new NodeConfig(server,
         ClusterConfig.from(root.child("cluster")),
         OperationOptions.from(root),
+        ConnectionOptions.from(root.child("connections")),
         ports.deploy("udp", p -> p, UdpOptions::from),
         ports.deploy("signaling", p -> p, SignalingOptions::from),
         ports.deploy("nat", p -> p - 1, NatOptions::from),
