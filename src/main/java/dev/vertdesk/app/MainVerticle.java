@@ -10,6 +10,7 @@ import dev.vertdesk.config.ServerConfig;
 import dev.vertdesk.crypto.ServerKeys;
 import dev.vertdesk.events.EventPublisher;
 import dev.vertdesk.metrics.Metrics;
+import dev.vertdesk.net.ConnectionLimiter;
 import dev.vertdesk.node.BoundPorts;
 import dev.vertdesk.node.ClusterView;
 import dev.vertdesk.node.Drain;
@@ -80,6 +81,7 @@ public final class MainVerticle extends VerticleBase {
   private long presenceTimer = -1;
   private NodeAdmin nodeAdmin;
   private Draining draining;
+  private ConnectionLimiter connections;
 
   public MainVerticle(NodeSetup setup) {
     this.setup = setup;
@@ -98,6 +100,11 @@ public final class MainVerticle extends VerticleBase {
   /** The node's relay, once started, when it runs a relay port. */
   public Optional<RelayHub> relay() {
     return relay;
+  }
+
+  /** The node's connection limits, once its listeners are deployed. */
+  public ConnectionLimiter connections() {
+    return connections;
   }
 
   /** Drains before a shutdown (SIGTERM): blocks until live relay sessions are done or the deadline. */
@@ -212,17 +219,23 @@ public final class MainVerticle extends VerticleBase {
   private Future<?> deployChildren(NodeConfig config) {
     RegistrationService registration = new RegistrationService(core, rendezvous);
     SignalingService signaling = new SignalingService(vertx, core, rendezvous, registration);
+    // one set of connection limits for every listener of the node (each connection is a descriptor)
+    connections = ConnectionLimiter.forNode(config);
+    Metrics.registry(vertx).ifPresent(connections::registerMeters);
     List<Future<String>> deployments = new ArrayList<>();
     deploy(deployments, config.udp(), () -> new UdpRegistrationVerticle(core, registration, config.udp().options()));
-    deploy(deployments, config.signaling(), () -> new SignalingVerticle(core, signaling, config.signaling().options()));
-    deploy(deployments, config.nat(), () -> new NatOnlineVerticle(core, signaling, config.nat().options()));
+    deploy(deployments, config.signaling(), () -> new SignalingVerticle(core, signaling, config.signaling().options(),
+        connections));
+    deploy(deployments, config.nat(), () -> new NatOnlineVerticle(core, signaling, config.nat().options(), connections));
     relay.ifPresent(hub -> {
-      deploy(deployments, config.relay(), () -> new RelayVerticle(core, hub, config.relay().options()));
+      deploy(deployments, config.relay(), () -> new RelayVerticle(core, hub, config.relay().options(), connections));
       deploy(deployments, config.wsrelay(), () -> new WsRelayVerticle(core, hub, config.relay().options(),
-          config.wsrelay().options()));
+          config.wsrelay().options(), connections));
     });
-    deploy(deployments, config.ws(), () -> new WsSignalingVerticle(core, signaling, config.ws().options()));
-    deploy(deployments, config.admin(), () -> new AdminVerticle(core, rendezvous, nodeAdmin, config.admin().options()));
+    deploy(deployments, config.ws(), () -> new WsSignalingVerticle(core, signaling, config.ws().options(),
+        connections));
+    deploy(deployments, config.admin(), () -> new AdminVerticle(core, rendezvous, nodeAdmin, config.admin().options(),
+        connections));
     deployPlugins(deployments);
     return Future.all(deployments).onSuccess(v ->
         LOG.info("Vertdesk node {} started (data {}, {} transport): {}", core.nodeId(),
@@ -266,6 +279,9 @@ public final class MainVerticle extends VerticleBase {
     // children are undeployed by Vert.x before this runs
     if (nodeAdmin != null) {
       nodeAdmin.close();
+    }
+    if (connections != null) {
+      connections.removeMeters();
     }
     if (draining != null) {
       draining.close();

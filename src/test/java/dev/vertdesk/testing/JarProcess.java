@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,9 +45,20 @@ public final class JarProcess implements AutoCloseable {
 
   /** Starts the jar (system property {@code vertdesk.jar}) with {@code conf} and a clean environment. */
   public static JarProcess start(JsonObject conf) throws IOException {
+    return start(conf, List.of());
+  }
+
+  /** As {@link #start(JsonObject)}, in a process that may open at most {@code openFiles} descriptors. */
+  public static JarProcess startWithOpenFileLimit(JsonObject conf, int openFiles) throws IOException {
+    return start(conf, List.of("sh", "-c", "ulimit -n " + openFiles + " && exec \"$@\"", "sh"));
+  }
+
+  private static JarProcess start(JsonObject conf, List<String> wrapper) throws IOException {
     String jar = System.getProperty("vertdesk.jar", "target/vertdesk.jar");
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-jar", jar, "-conf", conf.encode());
+    List<String> command = new ArrayList<>(wrapper);
+    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-jar", jar, "-conf", conf.encode()));
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().keySet().removeIf(k -> k.startsWith("VERTDESK_") || List.of("PORT", "KEY", "BIND",
         "RELAY_SERVERS", "DB_URL", "MASK", "RMEM", "ALWAYS_USE_RELAY", "LOCAL_IP").contains(k.toUpperCase()));
     pb.redirectErrorStream(true);
