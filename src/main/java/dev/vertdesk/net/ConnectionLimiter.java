@@ -40,12 +40,13 @@ import org.slf4j.LoggerFactory;
  * ({@code vertdesk_connections_refused_total}) and logged at most once per
  * {@link #LOG_INTERVAL_MILLIS} per listener and reason, with how many more there were. A refused
  * connection thus gives its descriptor back before the next is accepted, and a burst cannot run
- * the process out of descriptors while event loops catch up. Addresses
- * are counted normalised (an IPv4-mapped IPv6 address as the IPv4 address). A trusted proxy
- * ({@code trustedProxies}) stands for many clients: its connections count only towards the total,
- * and on the WebSocket ports the client it names in its headers is counted instead
- * ({@link #attribute}). Failures to accept (out of descriptors) are logged the same way instead of
- * once a second by Netty.
+ * the process out of descriptors while event loops catch up. Failures to accept (out of
+ * descriptors) are logged the same way, instead of once a second by Netty.
+ *
+ * <p>Addresses are counted normalised (an IPv4-mapped IPv6 address as the IPv4 address). A trusted
+ * proxy ({@code trustedProxies}) stands for many clients: its connections count only towards the
+ * total, and on the WebSocket ports the client it names in its headers is counted instead
+ * ({@link #attribute}).
  *
  * <p>One per node, built by the composition root and handed to every listener; thread-safe, since
  * the listeners run on several event loops.
@@ -54,7 +55,7 @@ public final class ConnectionLimiter {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionLimiter.class);
   /** Refusals and accept failures of one kind are logged at most once per this interval. */
-  public static final long LOG_INTERVAL_MILLIS = 60_000;
+  static final long LOG_INTERVAL_MILLIS = 60_000;
   private static final AttributeKey<Slot> SLOT = AttributeKey.valueOf(ConnectionLimiter.class, "slot");
   private static final String ADMISSION = "vertdesk-admission";
   private static final String ACCEPT_FAILURES = "vertdesk-accept-failures";
@@ -156,23 +157,18 @@ public final class ConnectionLimiter {
   private MeterRegistry registry;
 
   /**
-   * @param maxTotal           connections the public ports hold together at most
-   * @param maxPerIp           connections one address holds on the public ports together at most
-   * @param adminMaxTotal      the same for the admin port
-   * @param adminMaxPerIp      the same for the admin port
-   * @param proxies            addresses not limited per IP (trusted reverse proxies)
+   * @param maxTotal      connections the public ports hold together at most
+   * @param maxPerIp      connections one address holds on the public ports together at most
+   * @param adminMaxTotal the same for the admin port
+   * @param adminMaxPerIp the same for the admin port
+   * @param proxies       addresses not limited per IP (trusted reverse proxies)
    */
   public ConnectionLimiter(int maxTotal, int maxPerIp, int adminMaxTotal, int adminMaxPerIp, IpRanges proxies) {
-    this(maxTotal, maxPerIp, adminMaxTotal, adminMaxPerIp, proxies, new RepeatedLog(LOG, LOG_INTERVAL_MILLIS));
-  }
-
-  ConnectionLimiter(int maxTotal, int maxPerIp, int adminMaxTotal, int adminMaxPerIp, IpRanges proxies,
-                    RepeatedLog reports) {
     this.publicPool = new Pool(maxTotal, maxPerIp, "connections.maxTotal", "connections.maxPerIp");
     this.adminPool = new Pool(adminMaxTotal, adminMaxPerIp, "verticles.admin.config.maxConnections",
         "verticles.admin.config.maxConnectionsPerIp");
     this.proxies = proxies;
-    this.reports = reports;
+    this.reports = new RepeatedLog(LOG, LOG_INTERVAL_MILLIS);
   }
 
   /**
@@ -202,7 +198,7 @@ public final class ConnectionLimiter {
   }
 
   /** The most descriptors this process may open ({@code RLIMIT_NOFILE}), or -1 where the JVM cannot tell. */
-  public static long openFileLimit() {
+  private static long openFileLimit() {
     try {
       if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
         return unix.getMaxFileDescriptorCount();
@@ -211,11 +207,6 @@ public final class ConnectionLimiter {
       // a runtime image without jdk.management
     }
     return -1;
-  }
-
-  /** The limit on the public ports together. */
-  public int maxTotal() {
-    return publicPool.maxTotal;
   }
 
   /**
