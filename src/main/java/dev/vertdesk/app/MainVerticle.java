@@ -226,7 +226,8 @@ public final class MainVerticle extends VerticleBase {
     deploy(deployments, config.udp(), () -> new UdpRegistrationVerticle(core, registration, config.udp().options()));
     deploy(deployments, config.signaling(), () -> new SignalingVerticle(core, signaling, config.signaling().options(),
         connections));
-    deploy(deployments, config.nat(), () -> new NatOnlineVerticle(core, signaling, config.nat().options(), connections));
+    deploy(deployments, config.nat(), () -> new NatOnlineVerticle(core, signaling, config.nat().options(),
+        connections));
     relay.ifPresent(hub -> {
       deploy(deployments, config.relay(), () -> new RelayVerticle(core, hub, config.relay().options(), connections));
       deploy(deployments, config.wsrelay(), () -> new WsRelayVerticle(core, hub, config.relay().options(),

@@ -33,7 +33,8 @@ import org.slf4j.Logger;
  * A relay port, TCP ({@link RelayVerticle}) or WebSocket ({@link WsRelayVerticle}): each instance
  * serves the node's {@link RelayHub} and runs a Netty server channel on its own event loop with the
  * relay's socket options, checks the blocklist and the node's connection limits at accept, keeps
- * the group of its connections, drains and stops. The two ports differ only in the pipeline each connection gets.
+ * the group of its connections, drains and stops. The two ports differ only in the pipeline each
+ * connection gets.
  *
  * <p>Draining ({@link NodeCore#drain()}): the listening socket closes, so new connections are
  * refused, while live sessions go on until the drain deadline; then every connection is closed.

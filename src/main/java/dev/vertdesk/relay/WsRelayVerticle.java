@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * socket buffers) from {@code verticles.relay.config}, whether or not the TCP relay runs on this
  * node. Its own block ({@code verticles.wsrelay.config}) holds only what is WebSocket-specific.
  * The client address comes from {@code X-Real-IP} / {@code X-Forwarded-For} only behind a trusted
- * proxy ({@code trustedProxies}), and the blocklist is checked, and connections are counted per
- * address, for that address too. The port, its connections and draining are handled as the TCP relay's
- * ({@link RelayPortVerticle}).
+ * proxy ({@code trustedProxies}); the blocklist is checked, and connections are counted per
+ * address, for that address too. The port, its connections and draining are handled as the TCP
+ * relay's ({@link RelayPortVerticle}).
  */
 public final class WsRelayVerticle extends RelayPortVerticle {
 
