@@ -70,8 +70,8 @@ class DescriptorLimitIT {
   /** The whole response. */
   private static String get(int port, String path) throws IOException {
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 3000);
-      s.setSoTimeout(3000);
+      s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      s.setSoTimeout(5000);
       s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));
       InputStream in = s.getInputStream();
@@ -86,6 +86,13 @@ class DescriptorLimitIT {
       }
     }
     throw new AssertionError("no " + series + " in /metrics");
+  }
+
+  private static RegisterPkResponse.Result register(int udpPort, String id) throws IOException {
+    try (UdpDevice device = new UdpDevice(id, id.getBytes(), new byte[32], udpPort, "127.0.0.8")) {
+      device.socket.setSoTimeout(5000);
+      return device.registerPk();
+    }
   }
 
   private static void assertServesTcp(int port) throws Exception {
@@ -111,14 +118,17 @@ class DescriptorLimitIT {
     try (JarProcess p = JarProcess.startWithOpenFileLimit(JarProcess.loopbackConf(dataDir), OPEN_FILES)) {
       Map<String, Integer> ports = p.awaitStarted(60_000);
       assertTrue(p.awaitLine("in all on the public ports (open-file limit " + OPEN_FILES + ")", 1000), p.output());
+      // the first registration and readiness check of a fresh JVM are slow: not what is measured
+      assertEquals(RegisterPkResponse.Result.OK, register(ports.get("udp"), "444000110"));
+      assertTrue(get(ports.get("admin"), "/health/ready").startsWith("HTTP/1.1 200 OK"));
+
       List<Socket> held = new ArrayList<>();
       long floodNanos = System.nanoTime();
       for (String listener : List.of("signaling", "relay", "ws")) {
         held.addAll(flood(ports.get(listener)));
       }
-      try (UdpDevice device = new UdpDevice("444000111", "u".getBytes(), new byte[32], ports.get("udp"), "127.0.0.8")) {
-        assertEquals(RegisterPkResponse.Result.OK, device.registerPk(), "UDP registration goes on:\n" + p.output());
-      }
+      assertEquals(RegisterPkResponse.Result.OK, register(ports.get("udp"), "444000111"),
+          "UDP registration goes on:\n" + p.output());
       assertTrue(get(ports.get("admin"), "/health/ready").startsWith("HTTP/1.1 200 OK"), "ready, store included");
       assertTrue(p.awaitLine("signaling: refused a connection from", 5000), p.output());
       close(held);
