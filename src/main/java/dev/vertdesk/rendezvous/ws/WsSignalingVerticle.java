@@ -61,9 +61,9 @@ public final class WsSignalingVerticle extends VerticleBase {
         .setReuseAddress(true)
         .setAcceptBacklog(4096)
         .setHttp2ClearTextEnabled(false) // WebSocket clients speak HTTP/1.1
-        // a connection the server closes ends with its close frame, not 10 s later when a client
-        // that never answers it times out
-        .setWebSocketClosingTimeout(0)
+        // a connection the server closes (idle, over a limit) waits a second, not Vert.x's ten,
+        // for the client's close frame: enough for a real client, little for one that never answers
+        .setWebSocketClosingTimeout(1)
         .setMaxWebSocketFrameSize(options.maxMessageSize())
         .setMaxWebSocketMessageSize(options.maxMessageSize())
         .setPerFrameWebSocketCompressionSupported(false)
