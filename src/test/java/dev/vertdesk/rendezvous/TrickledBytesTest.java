@@ -160,7 +160,9 @@ class TrickledBytesTest {
       assertFalse(t.open(), what + ": still open after " + (limit + SLACK_MILLIS) + " ms of trickling");
       assertTrue(t.sent()[0] >= (limitSeconds - 1) * t.step(), what + ": it did trickle (" + t.sent()[0] + " bytes)");
       long life = t.lifetimeMillis();
-      assertTrue(life >= limit - 200 && life <= limit + SLACK_MILLIS,
+      // the lower bound only tells the limit from another cause: this thread may note the connect
+      // late on a loaded machine, after the server has started counting
+      assertTrue(life >= limit - 1000 && life <= limit + SLACK_MILLIS,
           what + ": closed " + life + " ms after the connect, the limit being " + limit + " ms");
     }
   }
@@ -223,7 +225,7 @@ class TrickledBytesTest {
       }
       long life = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       assertTrue(closed, "fragments every second do not keep a connection");
-      assertTrue(life >= TimeUnit.SECONDS.toMillis(WS_IDLE_SECONDS) - 200, "closed after " + life + " ms");
+      assertTrue(life >= TimeUnit.SECONDS.toMillis(WS_IDLE_SECONDS) - 1000, "closed after " + life + " ms");
       assertFalse(closedWithin(pinging, 200), "pings, complete frames, kept the other one open");
     }
   }
