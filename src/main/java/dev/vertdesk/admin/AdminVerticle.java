@@ -3,6 +3,8 @@ package dev.vertdesk.admin;
 import dev.vertdesk.cluster.ClusterState;
 import dev.vertdesk.config.AdminOptions;
 import dev.vertdesk.config.Deployment;
+import dev.vertdesk.net.ConnectionLimiter;
+import dev.vertdesk.net.HttpListener;
 import dev.vertdesk.net.NetworkSupport;
 import dev.vertdesk.node.NodeCore;
 import dev.vertdesk.registry.PeerView;
@@ -18,6 +20,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -41,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * {@code /health/ready} without a token; under {@code /api} the admin API, which requires
  * {@code Authorization: Bearer <token>} with the token from {@code admin.token} in the data
  * directory. Changes and per-node reads are broadcast to every cluster member through
- * {@link NodeAdmin#broadcast}; answers list each node.
+ * {@link NodeAdmin#broadcast}; answers list each node. Its connections are limited apart from the
+ * public ports' ({@code maxConnections}, {@code maxConnectionsPerIp}), so that a flood on those
+ * cannot lock the operator out, nor a runaway scraper take their room.
  */
 public final class AdminVerticle extends VerticleBase {
 
@@ -52,14 +57,17 @@ public final class AdminVerticle extends VerticleBase {
   private final RendezvousContext rendezvous;
   private final NodeAdmin node;
   private final AdminOptions options;
+  private final ConnectionLimiter limiter;
   private AdminToken token;
   private HttpServer server;
 
-  public AdminVerticle(NodeCore core, RendezvousContext rendezvous, NodeAdmin node, AdminOptions options) {
+  public AdminVerticle(NodeCore core, RendezvousContext rendezvous, NodeAdmin node, AdminOptions options,
+                       ConnectionLimiter limiter) {
     this.core = core;
     this.rendezvous = rendezvous;
     this.node = node;
     this.options = options;
+    this.limiter = limiter;
   }
 
   @Override
@@ -70,14 +78,11 @@ public final class AdminVerticle extends VerticleBase {
       String host = NetworkSupport.bindHost(options.host());
       server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(options.port())
           .setReuseAddress(true).setCompressionSupported(true));
+      ConnectionLimiter.Listener connections = limiter.listener("admin");
+      HttpListener.admitEach(server, connections);
       server.requestHandler(router());
-      return server.listen().map(s -> {
-        core.ports().bound("admin", s.actualPort());
-        LOG.info("admin listening on {}:{} (/metrics, /health/live, /health/ready, /api with the token in {})",
-            host, s.actualPort(), tokenFile);
-        return s;
-      }).recover(e -> Future.failedFuture(new IllegalStateException(
-          "admin cannot bind " + host + ":" + options.port() + ": " + e.getMessage(), e)));
+      return HttpListener.listen(core, server, connections, "admin", host, options.port(),
+          "/metrics, /health/live, /health/ready, /api with the token in " + tokenFile);
     });
   }
 

@@ -6,6 +6,8 @@ import dev.vertdesk.accounts.Scopes;
 import dev.vertdesk.config.ApiOptions;
 import dev.vertdesk.logging.RepeatedLog;
 import dev.vertdesk.net.ClientAddress;
+import dev.vertdesk.net.ConnectionLimiter;
+import dev.vertdesk.net.HttpListener;
 import dev.vertdesk.net.NetworkSupport;
 import dev.vertdesk.node.NodeCore;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -42,13 +44,15 @@ public final class ApiVerticle extends VerticleBase {
   private final NodeCore core;
   private final ApiContext api;
   private final ApiOptions options;
+  private final ConnectionLimiter limiter;
   private final RepeatedLog errors = new RepeatedLog(LOG, 60_000);
   private HttpServer server;
 
-  public ApiVerticle(NodeCore core, ApiContext api, ApiOptions options) {
+  public ApiVerticle(NodeCore core, ApiContext api, ApiOptions options, ConnectionLimiter limiter) {
     this.core = core;
     this.api = api;
     this.options = options;
+    this.limiter = limiter;
   }
 
   @Override
@@ -63,13 +67,10 @@ public final class ApiVerticle extends VerticleBase {
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setMaxInitialLineLength(8192)
         .setMaxHeaderSize(16_384));
+    ConnectionLimiter.Listener connections = limiter.listener("api");
+    HttpListener.admitEach(server, connections);
     server.requestHandler(router());
-    return server.listen().map(s -> {
-      core.ports().bound("api", s.actualPort());
-      LOG.info("api listening on {}:{}", host, s.actualPort());
-      return s;
-    }).recover(e -> Future.failedFuture(new IllegalStateException(
-        "api cannot bind " + host + ":" + options.port() + ": " + e.getMessage(), e)));
+    return HttpListener.listen(core, server, connections, "api", host, options.port(), "");
   }
 
   @Override

@@ -22,6 +22,7 @@ import dev.vertdesk.crypto.ServerKeys;
 import dev.vertdesk.db.Database;
 import dev.vertdesk.events.EventPublisher;
 import dev.vertdesk.metrics.Metrics;
+import dev.vertdesk.net.ConnectionLimiter;
 import dev.vertdesk.node.BoundPorts;
 import dev.vertdesk.node.BuildInfo;
 import dev.vertdesk.node.ClusterView;
@@ -94,6 +95,7 @@ public final class MainVerticle extends VerticleBase {
   private long presenceTimer = -1;
   private NodeAdmin nodeAdmin;
   private Draining draining;
+  private ConnectionLimiter connections;
 
   public MainVerticle(NodeSetup setup) {
     this.setup = setup;
@@ -117,6 +119,11 @@ public final class MainVerticle extends VerticleBase {
   /** The API's database and services, once started, when the node runs the API. */
   public Optional<ApiContext> api() {
     return Optional.ofNullable(api);
+  }
+
+  /** The node's connection limits, once its listeners are deployed. */
+  public ConnectionLimiter connections() {
+    return connections;
   }
 
   /** Drains before a shutdown (SIGTERM): blocks until live relay sessions are done or the deadline. */
@@ -251,18 +258,25 @@ public final class MainVerticle extends VerticleBase {
   private Future<?> deployChildren(NodeConfig config) {
     RegistrationService registration = new RegistrationService(core, rendezvous);
     SignalingService signaling = new SignalingService(vertx, core, rendezvous, registration);
+    // one set of connection limits for every listener of the node (each connection is a descriptor)
+    connections = ConnectionLimiter.forNode(config);
+    Metrics.registry(vertx).ifPresent(connections::registerMeters);
     List<Future<String>> deployments = new ArrayList<>();
     deploy(deployments, config.udp(), () -> new UdpRegistrationVerticle(core, registration, config.udp().options()));
-    deploy(deployments, config.signaling(), () -> new SignalingVerticle(core, signaling, config.signaling().options()));
-    deploy(deployments, config.nat(), () -> new NatOnlineVerticle(core, signaling, config.nat().options()));
+    deploy(deployments, config.signaling(), () -> new SignalingVerticle(core, signaling, config.signaling().options(),
+        connections));
+    deploy(deployments, config.nat(), () -> new NatOnlineVerticle(core, signaling, config.nat().options(),
+        connections));
     relay.ifPresent(hub -> {
-      deploy(deployments, config.relay(), () -> new RelayVerticle(core, hub, config.relay().options()));
+      deploy(deployments, config.relay(), () -> new RelayVerticle(core, hub, config.relay().options(), connections));
       deploy(deployments, config.wsrelay(), () -> new WsRelayVerticle(core, hub, config.relay().options(),
-          config.wsrelay().options()));
+          config.wsrelay().options(), connections));
     });
-    deploy(deployments, config.ws(), () -> new WsSignalingVerticle(core, signaling, config.ws().options()));
-    deploy(deployments, config.api(), () -> new ApiVerticle(core, api, config.api().options()));
-    deploy(deployments, config.admin(), () -> new AdminVerticle(core, rendezvous, nodeAdmin, config.admin().options()));
+    deploy(deployments, config.ws(), () -> new WsSignalingVerticle(core, signaling, config.ws().options(),
+        connections));
+    deploy(deployments, config.api(), () -> new ApiVerticle(core, api, config.api().options(), connections));
+    deploy(deployments, config.admin(), () -> new AdminVerticle(core, rendezvous, nodeAdmin, config.admin().options(),
+        connections));
     deployPlugins(deployments);
     return Future.all(deployments)
         .compose(v -> store.count().map(n -> n + " devices in the database")
@@ -310,6 +324,9 @@ public final class MainVerticle extends VerticleBase {
     // children are undeployed by Vert.x before this runs
     if (nodeAdmin != null) {
       nodeAdmin.close();
+    }
+    if (connections != null) {
+      connections.removeMeters();
     }
     if (draining != null) {
       draining.close();

@@ -14,7 +14,7 @@ import java.util.function.IntUnaryOperator;
  * Plugin blocks are kept for their plugins to check.
  */
 public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOptions operations,
-                         AccountsConfig accounts,
+                         AccountsConfig accounts, ConnectionOptions connections,
                          Deployment<UdpOptions> udp, Deployment<SignalingOptions> signaling,
                          Deployment<NatOptions> nat, Deployment<RelayOptions> relay, Deployment<WsOptions> ws,
                          Deployment<WsRelayOptions> wsrelay, Deployment<ApiOptions> api,
@@ -64,6 +64,7 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
         ClusterConfig.from(root.child("cluster")),
         operations,
         AccountsConfig.from(root.child("accounts")),
+        ConnectionOptions.from(root.child("connections")),
         ports.deploy("udp", p -> p, UdpOptions::from),
         ports.deploy("signaling", p -> p, SignalingOptions::from),
         ports.deploy("nat", p -> p - 1, NatOptions::from),

@@ -1,6 +1,7 @@
 package dev.vertdesk.relay;
 
 import dev.vertdesk.config.RelayOptions;
+import dev.vertdesk.net.ConnectionLimiter;
 import dev.vertdesk.net.NetworkSupport;
 import dev.vertdesk.node.NodeCore;
 import io.netty.bootstrap.ServerBootstrap;
@@ -31,8 +32,9 @@ import org.slf4j.Logger;
 /**
  * A relay port, TCP ({@link RelayVerticle}) or WebSocket ({@link WsRelayVerticle}): each instance
  * serves the node's {@link RelayHub} and runs a Netty server channel on its own event loop with the
- * relay's socket options, checks the blocklist at accept, keeps the group of its connections,
- * drains and stops. The two ports differ only in the pipeline each connection gets.
+ * relay's socket options, checks the blocklist and the node's connection limits at accept, keeps
+ * the group of its connections, drains and stops. The two ports differ only in the pipeline each
+ * connection gets.
  *
  * <p>Draining ({@link NodeCore#drain()}): the listening socket closes, so new connections are
  * refused, while live sessions go on until the drain deadline; then every connection is closed.
@@ -47,6 +49,7 @@ abstract class RelayPortVerticle extends VerticleBase {
   protected final NodeCore core;
   protected final RelayHub hub;
   protected final RelayOptions relay;
+  private final ConnectionLimiter limiter;
   private final String name;
   private final Logger log;
   private Channel server;
@@ -55,14 +58,17 @@ abstract class RelayPortVerticle extends VerticleBase {
   private boolean stopped;
 
   /**
-   * @param relay the relay's rules ({@code verticles.relay.config}), for both ports
-   * @param name  the port's name in logs, events and {@link NodeCore#ports()}
-   * @param log   the verticle's logger
+   * @param relay   the relay's rules ({@code verticles.relay.config}), for both ports
+   * @param limiter the node's connection limits
+   * @param name    the port's name in logs, events, limits and {@link NodeCore#ports()}
+   * @param log     the verticle's logger
    */
-  RelayPortVerticle(NodeCore core, RelayHub hub, RelayOptions relay, String name, Logger log) {
+  RelayPortVerticle(NodeCore core, RelayHub hub, RelayOptions relay, ConnectionLimiter limiter, String name,
+                    Logger log) {
     this.core = core;
     this.hub = hub;
     this.relay = relay;
+    this.limiter = limiter;
     this.name = name;
     this.log = log;
   }
@@ -77,7 +83,8 @@ abstract class RelayPortVerticle extends VerticleBase {
 
   /**
    * Binds {@code configuredHost:port} with the relay's socket options and hands each accepted
-   * connection to {@code pipeline}, unless the node drains or the client is on the blocklist.
+   * connection to {@code pipeline}, unless the node drains, the client is on the blocklist or a
+   * connection limit is reached.
    *
    * @param details what the start line says about the listener's rules
    */
@@ -88,6 +95,7 @@ abstract class RelayPortVerticle extends VerticleBase {
     String host = NetworkSupport.bindHost(configuredHost);
     connections = new DefaultChannelGroup(name, loop);
     AccessLists access = hub.access();
+    ConnectionLimiter.Listener limits = limiter.listener(name);
     ByteBufAllocator allocator = relay.pooledBuffers() ? PooledByteBufAllocator.DEFAULT : ByteBufAllocator.DEFAULT;
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(loop, loop)
@@ -113,6 +121,9 @@ abstract class RelayPortVerticle extends VerticleBase {
               ch.close();
               return;
             }
+            if (!limits.admit(ch)) {
+              return;
+            }
             connections.add(ch);
             CappedRecvAllocator reads = new CappedRecvAllocator(relay.readBufferSize());
             ch.config().setRecvByteBufAllocator(reads);
@@ -130,6 +141,7 @@ abstract class RelayPortVerticle extends VerticleBase {
         server = bind.channel();
         int actual = ((InetSocketAddress) server.localAddress()).getPort();
         core.ports().bound(name, actual);
+        limits.guard(server);
         core.drain().onBegin(() -> context.runOnContext(v -> drain()));
         log.info("{} listening on {}:{} ({})", name, host, actual, details);
         bound.complete();

@@ -1,6 +1,7 @@
 package dev.vertdesk.relay;
 
 import dev.vertdesk.config.RelayOptions;
+import dev.vertdesk.net.ConnectionLimiter;
 import dev.vertdesk.node.NodeCore;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
@@ -23,8 +24,8 @@ public final class RelayVerticle extends RelayPortVerticle {
 
   private static final Logger LOG = LoggerFactory.getLogger(RelayVerticle.class);
 
-  public RelayVerticle(NodeCore core, RelayHub hub, RelayOptions options) {
-    super(core, hub, options, "relay", LOG);
+  public RelayVerticle(NodeCore core, RelayHub hub, RelayOptions options, ConnectionLimiter limiter) {
+    super(core, hub, options, limiter, "relay", LOG);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.vertdesk.relay;
 
 import dev.vertdesk.net.ClientAddress;
 import dev.vertdesk.config.IpRanges;
+import dev.vertdesk.net.ConnectionLimiter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -160,6 +161,10 @@ final class WsRelayEndpoint extends ChannelRelayEndpoint {
       if (admission.hub().access().blocked(AccessLists.normalize(client.getAddress()))) {
         LOG.debug("refused {}: blocklist", description);
         channel.close();
+        return;
+      }
+      if (!ConnectionLimiter.attribute(channel, client.getAddress())) {
+        channel.close(); // that client holds all the connections it may (counted and logged)
         return;
       }
     }

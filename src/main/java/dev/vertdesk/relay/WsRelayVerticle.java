@@ -2,6 +2,7 @@ package dev.vertdesk.relay;
 
 import dev.vertdesk.config.RelayOptions;
 import dev.vertdesk.config.WsRelayOptions;
+import dev.vertdesk.net.ConnectionLimiter;
 import dev.vertdesk.node.NodeCore;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -24,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * socket buffers) from {@code verticles.relay.config}, whether or not the TCP relay runs on this
  * node. Its own block ({@code verticles.wsrelay.config}) holds only what is WebSocket-specific.
  * The client address comes from {@code X-Real-IP} / {@code X-Forwarded-For} only behind a trusted
- * proxy ({@code trustedProxies}), and the blocklist is checked for both the TCP peer and that
- * address. The port, its connections and draining are handled as the TCP relay's
- * ({@link RelayPortVerticle}).
+ * proxy ({@code trustedProxies}); the blocklist is checked, and connections are counted per
+ * address, for that address too. The port, its connections and draining are handled as the TCP
+ * relay's ({@link RelayPortVerticle}).
  */
 public final class WsRelayVerticle extends RelayPortVerticle {
 
@@ -37,8 +38,9 @@ public final class WsRelayVerticle extends RelayPortVerticle {
 
   private final WsRelayOptions options;
 
-  public WsRelayVerticle(NodeCore core, RelayHub hub, RelayOptions relay, WsRelayOptions options) {
-    super(core, hub, relay, "wsrelay", LOG);
+  public WsRelayVerticle(NodeCore core, RelayHub hub, RelayOptions relay, WsRelayOptions options,
+                         ConnectionLimiter limiter) {
+    super(core, hub, relay, limiter, "wsrelay", LOG);
     this.options = options;
   }
 

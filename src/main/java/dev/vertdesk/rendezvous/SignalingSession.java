@@ -9,26 +9,39 @@ import dev.vertdesk.protocol.Envelopes;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Transport-independent part of a signaling connection: optional secure-TCP handshake and
- * encryption (docs/protocol.md §6.4), heartbeats of TCP-mode registration (§6.5), message parsing
- * and close bookkeeping. A transport adapter feeds it whole payloads (one per frame or WebSocket
- * message) and writes what it hands back. Used from the connection's event loop only.
+ * encryption (docs/protocol.md §6.4), heartbeats of TCP-mode registration (§6.5), message parsing,
+ * the time limit and close bookkeeping. A transport adapter feeds it whole payloads (one per frame
+ * or WebSocket message) and writes what it hands back. Used from the connection's event loop only.
+ *
+ * <p>The time limit counts complete messages only, from the connect: a connection that sends no
+ * complete message for that long is closed, however many bytes of an unfinished one trickle in
+ * (a silence detector would let one byte every few seconds hold the connection forever). A device
+ * registered over the connection keeps it with its heartbeats, which are complete empty frames.
  */
 public abstract class SignalingSession implements SignalingConnection {
 
+  private static final Logger LOG = LoggerFactory.getLogger(SignalingSession.class);
   private static final byte[] EMPTY = new byte[0];
 
   private final Context context;
   private final InetSocketAddress remote;
   private final BiConsumer<SignalingConnection, RendezvousMessage> handler;
   private final ServerHandshake handshake;
+  private final long idleMillis;
+  private long lastMessageNanos;
+  private long idleTimer = -1;
   private boolean handshakeOpen;
   private SecretStream secure;
   private boolean closing;
@@ -39,14 +52,17 @@ public abstract class SignalingSession implements SignalingConnection {
   private Future<Void> answerRoute;
 
   /**
-   * @param handshake the server's signed offer, or null where clients never run it (WebSocket,
-   *                  the NAT port, a server without a signing key)
+   * @param handshake  the server's signed offer, or null where clients never run it (WebSocket,
+   *                   the NAT port, a server without a signing key)
+   * @param idleMillis how long the connection may go without a complete message, counted from
+   *                   the connect
    */
-  protected SignalingSession(Context context, InetSocketAddress remote, ServerHandshake handshake,
+  protected SignalingSession(Context context, InetSocketAddress remote, ServerHandshake handshake, long idleMillis,
                              BiConsumer<SignalingConnection, RendezvousMessage> handler) {
     this.context = context;
     this.remote = remote;
     this.handshake = handshake;
+    this.idleMillis = idleMillis;
     this.handler = handler;
   }
 
@@ -55,8 +71,10 @@ public abstract class SignalingSession implements SignalingConnection {
 
   protected abstract void closeTransport();
 
-  /** Call once the transport is up: offers the KeyExchange first, in clear. */
+  /** Call once the transport is up: starts the time limit, offers the KeyExchange first, in clear. */
   protected final void opened() {
+    lastMessageNanos = System.nanoTime();
+    armIdleTimer(idleMillis);
     if (handshake != null) {
       handshakeOpen = true;
       writePayload(RendezvousMessage.newBuilder().setKeyExchange(
@@ -68,6 +86,10 @@ public abstract class SignalingSession implements SignalingConnection {
   protected final void transportClosed() {
     closing = true;
     transportGone = true;
+    if (idleTimer >= 0) {
+      context.owner().cancelTimer(idleTimer);
+      idleTimer = -1;
+    }
     List<Runnable> actions = new ArrayList<>(closeActions);
     closeActions.clear();
     actions.forEach(Runnable::run);
@@ -78,6 +100,7 @@ public abstract class SignalingSession implements SignalingConnection {
     if (closing) {
       return false;
     }
+    activity();
     byte[] plain = secure == null ? payload : secure.open(payload);
     if (plain == null) {
       close(); // a frame that does not decrypt is fatal for the stream (§6.4)
@@ -112,6 +135,30 @@ public abstract class SignalingSession implements SignalingConnection {
     }
     handler.accept(this, m);
     return !closing;
+  }
+
+  /** A complete message that carries no payload (a WebSocket ping, pong or text message) arrived. */
+  protected final void activity() {
+    lastMessageNanos = System.nanoTime();
+  }
+
+  /** One timer per connection, moved on when it fires rather than on every message. */
+  private void armIdleTimer(long delayMillis) {
+    idleTimer = ((ContextInternal) context).setTimer(Math.max(1, delayMillis), id -> checkIdle());
+  }
+
+  private void checkIdle() {
+    idleTimer = -1;
+    if (closing) {
+      return;
+    }
+    long quietMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastMessageNanos);
+    if (quietMillis >= idleMillis) {
+      LOG.debug("closing {}: no complete message for {} ms", remote, quietMillis);
+      close();
+    } else {
+      armIdleTimer(idleMillis - quietMillis);
+    }
   }
 
   @Override

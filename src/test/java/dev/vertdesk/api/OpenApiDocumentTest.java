@@ -131,7 +131,7 @@ class OpenApiDocumentTest {
   /** The router of an API verticle built on the node's own services and options. */
   private static Router router() throws Exception {
     ApiVerticle verticle = new ApiVerticle(node.core(), node.main.api().orElseThrow(),
-        node.core().config().api().options());
+        node.core().config().api().options(), node.main.connections());
     verticle.init(node.vertx, node.vertx.getOrCreateContext());
     return verticle.router();
   }

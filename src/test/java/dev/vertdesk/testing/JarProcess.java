@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +45,13 @@ public final class JarProcess implements AutoCloseable {
 
   /** Starts the jar (system property {@code vertdesk.jar}) with {@code conf} and a clean environment. */
   public static JarProcess start(JsonObject conf) throws IOException {
-    return start(List.of("-conf", conf.encode()), Map.of(), null);
+    return start(List.of(), List.of("-conf", conf.encode()), Map.of(), null);
+  }
+
+  /** As {@link #start(JsonObject)}, in a process that may open at most {@code openFiles} descriptors. */
+  public static JarProcess startWithOpenFileLimit(JsonObject conf, int openFiles) throws IOException {
+    return start(List.of("sh", "-c", "ulimit -n " + openFiles + " && exec \"$@\"", "sh"),
+        List.of("-conf", conf.encode()), Map.of(), null);
   }
 
   /**
@@ -52,9 +59,14 @@ public final class JarProcess implements AutoCloseable {
    * in {@code workDir} (null: this one).
    */
   public static JarProcess start(List<String> args, Map<String, String> env, Path workDir) throws IOException {
+    return start(List.of(), args, env, workDir);
+  }
+
+  private static JarProcess start(List<String> wrapper, List<String> args, Map<String, String> env, Path workDir)
+      throws IOException {
     String jar = Path.of(System.getProperty("vertdesk.jar", "target/vertdesk.jar")).toAbsolutePath().toString();
-    List<String> command = new java.util.ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar));
+    List<String> command = new ArrayList<>(wrapper);
+    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar));
     command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().keySet().removeIf(k -> k.startsWith("VERTDESK_") || List.of("PORT", "KEY", "BIND",

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * TCP framing adapter: length-prefixed frames (docs/protocol.md §2.1) in and out. An oversized
- * header or a socket error closes the connection.
+ * header or a socket error closes the connection; only complete frames count as activity.
  */
 public final class TcpSignalingConnection extends SignalingSession {
 
@@ -27,10 +27,11 @@ public final class TcpSignalingConnection extends SignalingSession {
   private final NetSocket socket;
   private final FrameDecoder decoder;
 
-  public TcpSignalingConnection(NetSocket socket, int maxFrameSize, ServerHandshake handshake,
+  /** @param idleMillis how long the connection may go without a complete frame, from the connect */
+  public TcpSignalingConnection(NetSocket socket, int maxFrameSize, ServerHandshake handshake, long idleMillis,
                                 BiConsumer<SignalingConnection, RendezvousMessage> handler) {
     super(Vertx.currentContext(), AddrMangle.normalize(new InetSocketAddress(socket.remoteAddress().hostAddress(),
-        socket.remoteAddress().port())), handshake, handler);
+        socket.remoteAddress().port())), handshake, idleMillis, handler);
     this.socket = socket;
     this.decoder = new FrameDecoder(maxFrameSize);
     socket.handler(this::onData);
