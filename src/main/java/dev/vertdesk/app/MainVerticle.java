@@ -38,6 +38,7 @@ import dev.vertdesk.rendezvous.ConfigUpdates;
 import dev.vertdesk.rendezvous.DatagramSend;
 import dev.vertdesk.rendezvous.DeviceLinks;
 import dev.vertdesk.rendezvous.DeviceMessenger;
+import dev.vertdesk.rendezvous.LoginCheck;
 import dev.vertdesk.rendezvous.RegistrationService;
 import dev.vertdesk.rendezvous.RelayServerList;
 import dev.vertdesk.rendezvous.RendezvousContext;
@@ -83,6 +84,8 @@ public final class MainVerticle extends VerticleBase {
   private RendezvousContext rendezvous;
   private Optional<RelayHub> relay = Optional.empty();
   private ApiContext api;
+  private Database accountsDb;
+  private AccountService accounts;
   private PeerStore store;
   private Clustering clustering;
   private MessageConsumer<?> deviceSends;
@@ -214,7 +217,7 @@ public final class MainVerticle extends VerticleBase {
       return Draining.start(vertx, core, hub.map(RelayHub::sessions));
     }).compose(d -> {
       draining = d;
-      return config.api().enabled() ? startApi(config, keys) : Future.succeededFuture();
+      return config.api().enabled() || config.server().mustLogin() ? startAccounts(config, keys) : Future.succeededFuture();
     }).compose(v -> {
       if (clustering == null) {
         return Future.succeededFuture();
@@ -225,12 +228,20 @@ public final class MainVerticle extends VerticleBase {
     });
   }
 
-  /** The database of accounts and devices, its schema brought up to date, and the services over it. */
-  private Future<Void> startApi(NodeConfig config, ServerKeys keys) {
+  /**
+   * The database of accounts and devices, its schema brought up to date, and the services over it:
+   * for the API, and for signaling when logins are required (mustLogin), which then checks tokens
+   * itself, with the node's own cache, even on a node that does not serve the API.
+   */
+  private Future<Void> startAccounts(NodeConfig config, ServerKeys keys) {
     return Database.open(vertx, setup.store()).compose(db -> {
+      accountsDb = db;
       UserStore users = new UserStore(db);
-      AccountService accounts = new AccountService(vertx, config.accounts(), users, new TokenStore(db),
+      accounts = new AccountService(vertx, config.accounts(), users, new TokenStore(db),
           new LoginLog(db), keys.canSign() ? keys.sealedSecrets("totp") : null);
+      if (!config.api().enabled()) {
+        return accounts.start();
+      }
       api = new ApiContext(db, accounts);
       return accounts.start().compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
           config.server().dataDir().resolve(config.accounts().adminPasswordFile())));
@@ -239,7 +250,9 @@ public final class MainVerticle extends VerticleBase {
 
   private Future<?> deployChildren(NodeConfig config) {
     RegistrationService registration = new RegistrationService(core, rendezvous);
-    SignalingService signaling = new SignalingService(vertx, core, rendezvous, registration);
+    Optional<LoginCheck> loginRequired = config.server().mustLogin()
+        ? Optional.of(accounts::signedIn) : Optional.empty();
+    SignalingService signaling = new SignalingService(vertx, core, rendezvous, registration, loginRequired);
     List<Future<String>> deployments = new ArrayList<>();
     deploy(deployments, config.udp(), () -> new UdpRegistrationVerticle(core, registration, config.udp().options()));
     deploy(deployments, config.signaling(), () -> new SignalingVerticle(core, signaling, config.signaling().options()));
@@ -309,8 +322,8 @@ public final class MainVerticle extends VerticleBase {
       clustering.close();
     }
     Future<Void> storeClosed = store == null ? Future.succeededFuture() : store.close();
-    Future<Void> apiClosed = api == null ? Future.succeededFuture()
-        : api.accounts().stop().transform(ar -> api.db().close());
-    return Future.all(relaysStopped, storeClosed, apiClosed);
+    Future<Void> accountsClosed = accounts == null ? Future.succeededFuture()
+        : accounts.stop().transform(ar -> accountsDb.close());
+    return Future.all(relaysStopped, storeClosed, accountsClosed);
   }
 }
