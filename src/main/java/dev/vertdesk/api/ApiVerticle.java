@@ -3,6 +3,7 @@ package dev.vertdesk.api;
 import dev.vertdesk.accounts.AccountException;
 import dev.vertdesk.accounts.Principal;
 import dev.vertdesk.config.ApiOptions;
+import dev.vertdesk.events.Addresses;
 import dev.vertdesk.logging.RepeatedLog;
 import dev.vertdesk.net.ClientAddress;
 import dev.vertdesk.net.NetworkSupport;
@@ -19,6 +20,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -66,7 +68,10 @@ public final class ApiVerticle extends VerticleBase {
       LOG.info("api listening on {}:{}", host, s.actualPort());
       return s;
     }).recover(e -> Future.failedFuture(new IllegalStateException(
-        "api cannot bind " + host + ":" + options.port() + ": " + e.getMessage(), e)));
+        "api cannot bind " + host + ":" + options.port() + ": " + e.getMessage(), e)))
+        // requests tunnelled through the rendezvous port, from any node, once the port is up
+        .compose(s -> vertx.eventBus().<JsonObject>consumer(Addresses.API_HTTP_PROXY, api.tunnel()::replay)
+            .completion().map(s));
   }
 
   @Override
@@ -108,8 +113,15 @@ public final class ApiVerticle extends VerticleBase {
     return api.accounts().authenticate(ApiRequests.bearer(rc));
   }
 
-  /** The client's address: behind a trusted proxy the one it forwarded. */
+  /**
+   * The client's address: behind a trusted proxy the one it forwarded; for a request tunnelled
+   * through the rendezvous port, the address signaling saw.
+   */
   String clientIp(RoutingContext rc) {
+    Optional<String> tunnelled = api.tunnel().clientOf(rc.request());
+    if (tunnelled.isPresent()) {
+      return tunnelled.get();
+    }
     InetSocketAddress peer = new InetSocketAddress(rc.request().remoteAddress().hostAddress(),
         rc.request().remoteAddress().port());
     return ClientAddress.resolve(peer, rc.request().headers(), core.config().server().trustedProxies())

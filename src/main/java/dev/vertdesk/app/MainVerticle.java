@@ -8,6 +8,7 @@ import dev.vertdesk.accounts.UserStore;
 import dev.vertdesk.admin.AdminVerticle;
 import dev.vertdesk.api.ApiContext;
 import dev.vertdesk.api.ApiVerticle;
+import dev.vertdesk.api.TunnelledRequests;
 import dev.vertdesk.admin.NodeAdmin;
 import dev.vertdesk.cluster.Clustering;
 import dev.vertdesk.config.ConfigException;
@@ -18,6 +19,7 @@ import dev.vertdesk.crypto.ServerKeys;
 import dev.vertdesk.db.Database;
 import dev.vertdesk.events.EventPublisher;
 import dev.vertdesk.metrics.Metrics;
+import dev.vertdesk.net.NetworkSupport;
 import dev.vertdesk.node.BoundPorts;
 import dev.vertdesk.node.ClusterView;
 import dev.vertdesk.node.Drain;
@@ -242,7 +244,8 @@ public final class MainVerticle extends VerticleBase {
       if (!config.api().enabled()) {
         return accounts.start();
       }
-      api = new ApiContext(db, accounts);
+      api = new ApiContext(db, accounts,
+          new TunnelledRequests(vertx, core.ports(), NetworkSupport.bindHost(config.api().options().host())));
       return accounts.start().compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
           config.server().dataDir().resolve(config.accounts().adminPasswordFile())));
     });
@@ -324,6 +327,7 @@ public final class MainVerticle extends VerticleBase {
     Future<Void> storeClosed = store == null ? Future.succeededFuture() : store.close();
     Future<Void> accountsClosed = accounts == null ? Future.succeededFuture()
         : accounts.stop().transform(ar -> accountsDb.close());
-    return Future.all(relaysStopped, storeClosed, accountsClosed);
+    Future<Void> tunnelClosed = api == null ? Future.succeededFuture() : api.tunnel().close();
+    return Future.all(relaysStopped, storeClosed, accountsClosed, tunnelClosed);
   }
 }

@@ -39,9 +39,10 @@ public final class SignalingService {
 
   private static final Logger LOG = LoggerFactory.getLogger(SignalingService.class);
   /**
-   * Requests (PunchHoleRequest, RequestRelay) one connection may make. Clients send at most three
-   * PunchHoleRequests, or one RequestRelay, per connection; a connection that keeps asking is
-   * using the server to flood a device with datagrams and is closed.
+   * Requests (PunchHoleRequest, RequestRelay, HttpProxyRequest) one connection may make. Clients
+   * send at most three PunchHoleRequests, or one RequestRelay or HttpProxyRequest, per connection;
+   * a connection that keeps asking is using the server to flood a device with datagrams or the API
+   * with requests, and is closed.
    */
   static final int MAX_REQUESTS_PER_CONNECTION = 8;
   /** What a client without a login is shown when logins are required (mustLogin). */
@@ -57,6 +58,7 @@ public final class SignalingService {
   private final RegistrationService registration;
   private final ServerConfig config;
   private final Optional<LoginCheck> loginRequired;
+  private final ApiTunnel apiTunnel;
 
   /** @param loginRequired present when controlling clients must be signed in (mustLogin) */
   public SignalingService(Vertx vertx, NodeCore core, RendezvousContext rendezvous, RegistrationService registration,
@@ -67,11 +69,14 @@ public final class SignalingService {
     this.registration = registration;
     this.config = core.config().server();
     this.loginRequired = loginRequired;
+    this.apiTunnel = new ApiTunnel(vertx.eventBus(), core.events(),
+        core.config().signaling().options().httpProxyTimeoutMillis());
   }
 
   /**
-   * Handles one message. Only PunchHoleRequest and RequestRelay keep the connection open (A
-   * waits on it for B's answer); everything else is answered, then the connection is closed.
+   * Handles one message. PunchHoleRequest and RequestRelay keep the connection open (A waits on
+   * it for B's answer), and so does an HttpProxyRequest (the client reads its answer, then hangs
+   * up); everything else is answered, then the connection is closed.
    */
   public void handle(SignalingConnection c, RendezvousMessage m) {
     switch (m.getUnionCase()) {
@@ -83,6 +88,16 @@ public final class SignalingService {
       case REQUEST_RELAY -> {
         if (withinRequestBudget(c)) {
           requestRelay(c, m.getRequestRelay());
+        }
+      }
+      case HTTP_PROXY_REQUEST -> {
+        if (!c.secured()) {
+          // clients send it only after the handshake of §6.4; in clear it would expose passwords
+          // and tokens, so it is closed, as hbbs closes it (docs/protocol.md §5.4.13)
+          core.events().rejected("signaling", "http-proxy-in-clear", RegistrationService.ip(c.remote()), "");
+          c.close();
+        } else if (withinRequestBudget(c)) {
+          apiTunnel.forward(c, m.getHttpProxyRequest());
         }
       }
       case PUNCH_HOLE_SENT -> punchHoleSent(c, m.getPunchHoleSent());
