@@ -219,7 +219,8 @@ public final class MainVerticle extends VerticleBase {
       return Draining.start(vertx, core, hub.map(RelayHub::sessions));
     }).compose(d -> {
       draining = d;
-      return config.api().enabled() || config.server().mustLogin() ? startAccounts(config, keys) : Future.succeededFuture();
+      boolean accountsUsed = config.api().enabled() || config.server().mustLogin();
+      return accountsUsed ? startAccounts(config, keys) : Future.succeededFuture();
     }).compose(v -> {
       if (clustering == null) {
         return Future.succeededFuture();

@@ -2,6 +2,7 @@ package dev.vertdesk.rendezvous;
 
 import com.google.protobuf.ByteString;
 import dev.vertdesk.config.ServerConfig;
+import dev.vertdesk.logging.RepeatedLog;
 import dev.vertdesk.proto.FetchLocalAddr;
 import dev.vertdesk.proto.IdPk;
 import dev.vertdesk.proto.LocalAddr;
@@ -58,6 +59,8 @@ public final class SignalingService {
   private final RegistrationService registration;
   private final ServerConfig config;
   private final Optional<LoginCheck> loginRequired;
+  /** While the accounts cannot be asked every punch would say so: once a minute is enough. */
+  private final RepeatedLog loginWarnings = new RepeatedLog(LOG, 60_000);
   private final ApiTunnel apiTunnel;
 
   /** @param loginRequired present when controlling clients must be signed in (mustLogin) */
@@ -175,7 +178,7 @@ public final class SignalingService {
     }
     return loginRequired.get().signedIn(token).transform(ar -> {
       if (ar.failed()) {
-        LOG.warn("login token not checked: {}", ar.cause().toString());
+        loginWarnings.warn("login-unchecked", "login token not checked: {}", ar.cause().toString());
         return Future.succeededFuture(LOGIN_UNCHECKED);
       }
       return Future.succeededFuture(ar.result() ? null : LOGIN_INVALID);
