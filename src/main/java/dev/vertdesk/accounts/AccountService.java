@@ -261,6 +261,20 @@ public final class AccountService {
     });
   }
 
+  /**
+   * Whether {@code token} is a client's login (a session of an enabled user, neither expired nor
+   * logged out): what signaling asks when logins are required. Fails only when the store cannot
+   * be asked; an admin's API token is not a login.
+   */
+  public Future<Boolean> signedIn(String token) {
+    return authenticate(token).transform(ar -> {
+      if (ar.succeeded()) {
+        return Future.succeededFuture(Principal.SESSION.equals(ar.result().kind()));
+      }
+      return ar.cause() instanceof AccountException ? Future.succeededFuture(false) : Future.failedFuture(ar.cause());
+    });
+  }
+
   private static Set<String> scopes(String text) {
     return text == null || text.isBlank() ? Set.of() : Set.of(text.split(","));
   }

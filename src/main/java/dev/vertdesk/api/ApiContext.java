@@ -9,7 +9,9 @@ import dev.vertdesk.db.Database;
 /**
  * What the API verticles of a node share, built once by the composition root: the database and
  * the services over it.
+ *
+ * @param tunnel runs the API requests clients tunnel through the rendezvous port
  */
 public record ApiContext(Database db, AccountService accounts, UserAdmin users, GroupAdmin groups, ApiTokens tokens,
-                         OpenApiDocument openApi) {
+                         OpenApiDocument openApi, TunnelledRequests tunnel) {
 }

@@ -4,6 +4,7 @@ import dev.vertdesk.accounts.AccountException;
 import dev.vertdesk.accounts.Principal;
 import dev.vertdesk.accounts.Scopes;
 import dev.vertdesk.config.ApiOptions;
+import dev.vertdesk.events.Addresses;
 import dev.vertdesk.logging.RepeatedLog;
 import dev.vertdesk.net.ClientAddress;
 import dev.vertdesk.net.ConnectionLimiter;
@@ -24,6 +25,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.HttpException;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -70,7 +72,10 @@ public final class ApiVerticle extends VerticleBase {
     ConnectionLimiter.Listener connections = limiter.listener("api");
     HttpListener.admitEach(server, connections);
     server.requestHandler(router());
-    return HttpListener.listen(core, server, connections, "api", host, options.port(), "");
+    return HttpListener.listen(core, server, connections, "api", host, options.port(), "")
+        // requests tunnelled through the rendezvous port, from any node, once the port is up
+        .compose(s -> vertx.eventBus().<JsonObject>consumer(Addresses.API_HTTP_PROXY, api.tunnel()::replay)
+            .completion().map(s));
   }
 
   @Override
@@ -134,8 +139,15 @@ public final class ApiVerticle extends VerticleBase {
         ? "this API token lacks the " + scope + " scope" : "Admin required!");
   }
 
-  /** The client's address: behind a trusted proxy the one it forwarded. */
+  /**
+   * The client's address: behind a trusted proxy the one it forwarded; for a request tunnelled
+   * through the rendezvous port, the address signaling saw.
+   */
   String clientIp(RoutingContext rc) {
+    Optional<String> tunnelled = api.tunnel().clientOf(rc.request());
+    if (tunnelled.isPresent()) {
+      return tunnelled.get();
+    }
     InetSocketAddress peer = new InetSocketAddress(rc.request().remoteAddress().hostAddress(),
         rc.request().remoteAddress().port());
     return ClientAddress.resolve(peer, rc.request().headers(), core.config().server().trustedProxies())

@@ -12,6 +12,7 @@ import dev.vertdesk.admin.AdminVerticle;
 import dev.vertdesk.api.ApiContext;
 import dev.vertdesk.api.ApiVerticle;
 import dev.vertdesk.api.OpenApiDocument;
+import dev.vertdesk.api.TunnelledRequests;
 import dev.vertdesk.admin.NodeAdmin;
 import dev.vertdesk.cluster.Clustering;
 import dev.vertdesk.config.ConfigException;
@@ -23,6 +24,7 @@ import dev.vertdesk.db.Database;
 import dev.vertdesk.events.EventPublisher;
 import dev.vertdesk.metrics.Metrics;
 import dev.vertdesk.net.ConnectionLimiter;
+import dev.vertdesk.net.NetworkSupport;
 import dev.vertdesk.node.BoundPorts;
 import dev.vertdesk.node.BuildInfo;
 import dev.vertdesk.node.ClusterView;
@@ -44,6 +46,7 @@ import dev.vertdesk.rendezvous.ConfigUpdates;
 import dev.vertdesk.rendezvous.DatagramSend;
 import dev.vertdesk.rendezvous.DeviceLinks;
 import dev.vertdesk.rendezvous.DeviceMessenger;
+import dev.vertdesk.rendezvous.LoginCheck;
 import dev.vertdesk.rendezvous.RegistrationService;
 import dev.vertdesk.rendezvous.RelayServerList;
 import dev.vertdesk.rendezvous.RendezvousContext;
@@ -89,6 +92,8 @@ public final class MainVerticle extends VerticleBase {
   private RendezvousContext rendezvous;
   private Optional<RelayHub> relay = Optional.empty();
   private ApiContext api;
+  private Database accountsDb;
+  private AccountService accounts;
   private PeerStore store;
   private Clustering clustering;
   private MessageConsumer<?> deviceSends;
@@ -226,7 +231,8 @@ public final class MainVerticle extends VerticleBase {
       return Draining.start(vertx, core, hub.map(RelayHub::sessions));
     }).compose(d -> {
       draining = d;
-      return config.api().enabled() ? startApi(config, keys) : Future.succeededFuture();
+      boolean accountsUsed = config.api().enabled() || config.server().mustLogin();
+      return accountsUsed ? startAccounts(config, keys) : Future.succeededFuture();
     }).compose(v -> {
       if (clustering == null) {
         return Future.succeededFuture();
@@ -238,26 +244,38 @@ public final class MainVerticle extends VerticleBase {
   }
 
   /**
-   * The database of accounts and devices, its schema brought up to date, the services over it, and
-   * the OpenAPI document (read from the classpath off the event loop).
+   * The database of accounts and devices, its schema brought up to date, and the services over it:
+   * for the API (with the OpenAPI document, read from the classpath off the event loop), and for
+   * signaling when logins are required (mustLogin), which then checks tokens itself, with the
+   * node's own cache, even on a node that does not serve the API.
    */
-  private Future<Void> startApi(NodeConfig config, ServerKeys keys) {
-    return vertx.executeBlocking(() -> OpenApiDocument.load(MainVerticle.class.getClassLoader()), false)
-        .compose(openApi -> Database.open(vertx, setup.store()).compose(db -> {
-          UserStore users = new UserStore(db);
-          TokenStore tokens = new TokenStore(db);
-          AccountService accounts = new AccountService(vertx, config.accounts(), users, tokens,
-              new LoginLog(db), keys.canSign() ? keys.sealedSecrets("totp") : null);
-          api = new ApiContext(db, accounts, new UserAdmin(vertx, db, accounts, tokens), new GroupAdmin(db, accounts),
-              new ApiTokens(db, accounts), openApi);
-          return accounts.start().compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
+  private Future<Void> startAccounts(NodeConfig config, ServerKeys keys) {
+    return Database.open(vertx, setup.store()).compose(db -> {
+      accountsDb = db;
+      UserStore users = new UserStore(db);
+      TokenStore tokens = new TokenStore(db);
+      accounts = new AccountService(vertx, config.accounts(), users, tokens,
+          new LoginLog(db), keys.canSign() ? keys.sealedSecrets("totp") : null);
+      if (!config.api().enabled()) {
+        return accounts.start();
+      }
+      return vertx.executeBlocking(() -> OpenApiDocument.load(MainVerticle.class.getClassLoader()), false)
+          .compose(openApi -> {
+            api = new ApiContext(db, accounts, new UserAdmin(vertx, db, accounts, tokens),
+                new GroupAdmin(db, accounts), new ApiTokens(db, accounts), openApi,
+                new TunnelledRequests(vertx, core.ports(), NetworkSupport.bindHost(config.api().options().host())));
+            return accounts.start();
+          })
+          .compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
               config.server().dataDir().resolve(config.accounts().adminPasswordFile())));
-        }));
+    });
   }
 
   private Future<?> deployChildren(NodeConfig config) {
     RegistrationService registration = new RegistrationService(core, rendezvous);
-    SignalingService signaling = new SignalingService(vertx, core, rendezvous, registration);
+    Optional<LoginCheck> loginRequired = config.server().mustLogin()
+        ? Optional.of(accounts::signedIn) : Optional.empty();
+    SignalingService signaling = new SignalingService(vertx, core, rendezvous, registration, loginRequired);
     // one set of connection limits for every listener of the node (each connection is a descriptor)
     connections = ConnectionLimiter.forNode(config);
     Metrics.registry(vertx).ifPresent(connections::registerMeters);
@@ -341,8 +359,9 @@ public final class MainVerticle extends VerticleBase {
       clustering.close();
     }
     Future<Void> storeClosed = store == null ? Future.succeededFuture() : store.close();
-    Future<Void> apiClosed = api == null ? Future.succeededFuture()
-        : api.accounts().stop().transform(ar -> api.db().close());
-    return Future.all(relaysStopped, storeClosed, apiClosed);
+    Future<Void> accountsClosed = accounts == null ? Future.succeededFuture()
+        : accounts.stop().transform(ar -> accountsDb.close());
+    Future<Void> tunnelClosed = api == null ? Future.succeededFuture() : api.tunnel().close();
+    return Future.all(relaysStopped, storeClosed, accountsClosed, tunnelClosed);
   }
 }

@@ -35,13 +35,17 @@ public final class ConfigLoader {
   static final Set<String> OTHER_VARIABLES = Set.of("VERTDESK_JAR", "VERTDESK_ARGS", "VERTDESK_ADMIN_URL",
       "VERTDESK_ADMIN_TOKEN", "VERTDESK_ADMIN_TOKEN_FILE", "VERTDESK_LOG_LEVEL");
 
-  /** rustdesk-server option name → path in our tree (docs/protocol.md §9.2, §9.3). */
+  /**
+   * rustdesk-server option name → path in our tree (docs/protocol.md §9.2, §9.3); MUST_LOGIN is
+   * lejianwen's rustdesk-server fork's.
+   */
   private static final Map<String, String> COMPAT = Map.ofEntries(
       Map.entry("PORT", "port"),
       Map.entry("BIND", "bind"),
       Map.entry("KEY", "key"),
       Map.entry("RELAY_SERVERS", "relayServers"),
       Map.entry("ALWAYS_USE_RELAY", "alwaysUseRelay"),
+      Map.entry("MUST_LOGIN", "mustLogin"),
       Map.entry("DB_URL", "db.url"),
       Map.entry("MASK", "mask"),
       Map.entry("LOCAL_IP", "localIp"),

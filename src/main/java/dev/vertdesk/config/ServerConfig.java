@@ -13,6 +13,9 @@ import java.util.Optional;
 /**
  * Node-wide settings of the rendezvous and relay service, read by several verticles: where the
  * data lives, the key, the base port and the options rustdesk-server users already know.
+ *
+ * @param mustLogin a controlling client's PunchHoleRequest or RequestRelay needs the token of a
+ *                  signed-in user (MUST_LOGIN of lejianwen's rustdesk-server fork)
  */
 public record ServerConfig(
     Path dataDir,
@@ -30,6 +33,7 @@ public record ServerConfig(
     Limits limits,
     int keepAliveSeconds,
     boolean allowIdChange,
+    boolean mustLogin,
     IpRanges trustedProxies) {
 
   /** Registration limiters of docs/protocol.md §5.4.2 (defaults as in hbbs). */
@@ -112,6 +116,7 @@ public record ServerConfig(
         parsedLimits,
         root.integer("keepAliveSeconds", 5, 3600),
         root.bool("allowIdChange"),
+        root.bool("mustLogin"),
         IpRanges.parse("trustedProxies", root.list("trustedProxies")));
   }
 

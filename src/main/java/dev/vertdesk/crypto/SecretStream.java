@@ -31,6 +31,14 @@ public final class SecretStream {
     return Nacl.secretboxSeal(plain, nonce(++sendCounter), key);
   }
 
+  /**
+   * A received frame was discarded unread (too large to take in): it used the next receive nonce
+   * all the same, so later frames still open.
+   */
+  public void skipReceived() {
+    ++receiveCounter;
+  }
+
   /** The plain payload, the frame itself when shorter than 2 bytes, or null when it fails to open. */
   public byte[] open(byte[] frame) {
     if (frame.length < 2) {

@@ -54,6 +54,16 @@ public final class Addresses {
    */
   public static final String ACCOUNTS_INVALIDATE = "vertdesk.accounts.invalidate";
 
+  /**
+   * Request to whichever node serves the API (any node, round-robin when several do): run an API
+   * request a client tunnelled through the rendezvous port (docs/protocol.md §5.4.13) exactly as
+   * if it had come over HTTP. Body {@link HttpProxyCall.Request#toJson()}; reply
+   * {@link HttpProxyCall.Response#toJson()}, or a failure whose message is a short text for the
+   * user (the API is busy, could not be reached, answered too much). With no API node in the
+   * cluster the request fails at once (no handlers).
+   */
+  public static final String API_HTTP_PROXY = "vertdesk.api.http-proxy";
+
   /** Prefix of the addresses each clustered node consumes for itself. */
   public static final String NODE_PREFIX = "vertdesk.node.";
 

@@ -10,7 +10,9 @@ import java.util.Objects;
  * {@link FrameSink} in order, including empty (length 0) frames. Non-minimal headers are
  * accepted, like the reference decoder. At most one partial frame is held. A header announcing
  * more than {@code maxFrameSize} throws {@link FrameTooLargeException} before any of its
- * payload is buffered; the decoder then stays failed, because the stream position is lost.
+ * payload is buffered; the decoder then stays failed, because the stream position is lost. A sink
+ * may instead have such a frame skipped ({@link FrameSink#skipOversized}): its payload is then
+ * discarded as it arrives, never held, and decoding goes on after it.
  *
  * <p>The sink can stop decoding by returning {@code false}, e.g. when the relay has read the
  * first frame and must switch to raw forwarding (§7.3). The bytes of the same feed that follow
@@ -35,6 +37,16 @@ public final class FrameDecoder {
      * @return {@code true} to keep decoding, {@code false} to stop after this frame
      */
     boolean frame(byte[] payload);
+
+    /**
+     * A header announced {@code length} bytes, more than maxFrameSize.
+     *
+     * @return {@code true} to discard that payload unread and go on with the next frame;
+     *         {@code false} (the default) to fail with {@link FrameTooLargeException}
+     */
+    default boolean skipOversized(long length) {
+      return false;
+    }
   }
 
   private static final byte[] EMPTY = new byte[0];
@@ -65,6 +77,8 @@ public final class FrameDecoder {
   private int restLength;
 
   private boolean failed;
+  // Payload bytes of a skipped oversized frame still to come and be discarded.
+  private long skipping;
 
   /**
    * @param maxFrameSize largest accepted payload, 0..{@link FrameCodec#MAX_PAYLOAD}
@@ -104,13 +118,19 @@ public final class FrameDecoder {
     final int end = off + len;
     while (pos < end) {
       byte[] frame;
+      if (skipping > 0) {
+        int take = (int) Math.min(skipping, end - pos);
+        pos += take;
+        skipping -= take;
+        continue;
+      }
       if (payload == null) {
         int n;
         int k = (data[pos] & 3) + 1;
         int headerStart = pos;
         if (headerHave == 0 && end - pos >= k) {
           // Fast path: whole header in this array, staged only if the payload is incomplete.
-          n = announce(readLength(data, pos, k));
+          n = announce(readLength(data, pos, k), sink);
           pos += k;
         } else {
           if (headerHave == 0) {
@@ -123,8 +143,13 @@ public final class FrameDecoder {
           if (headerHave < headerNeed) {
             return;
           }
-          n = announce(readLength(header, 0, headerNeed));
+          n = announce(readLength(header, 0, headerNeed), sink);
           headerStart = -1; // already staged
+        }
+        if (n < 0) {
+          headerHave = 0; // skipping its payload: nothing of this frame is kept
+          headerNeed = 0;
+          continue;
         }
         if (n == 0 || end - pos >= n) {
           // Whole payload present: the single copy into the array handed to the sink.
@@ -219,8 +244,13 @@ public final class FrameDecoder {
     return v >>> 2;
   }
 
-  private int announce(long n) {
+  /** The payload length, or -1 when an oversized frame is to be skipped. */
+  private int announce(long n, FrameSink sink) {
     if (n > maxFrameSize) {
+      if (sink.skipOversized(n)) {
+        skipping = n;
+        return -1;
+      }
       // Drop the header so buffered() reflects that nothing of this frame is kept.
       failed = true;
       headerHave = 0;

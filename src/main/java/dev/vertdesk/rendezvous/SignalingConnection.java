@@ -16,6 +16,14 @@ public interface SignalingConnection extends AnswerSink {
 
   boolean webSocket();
 
+  /**
+   * True once the client completed the secure-TCP handshake (docs/protocol.md §6.4): everything
+   * it sends is then encrypted, and only then is it served what carries passwords and tokens.
+   */
+  default boolean secured() {
+    return false;
+  }
+
   void send(RendezvousMessage message);
 
   /** An empty frame: the keep-alive of TCP-mode registration, written in clear (§6.5). */

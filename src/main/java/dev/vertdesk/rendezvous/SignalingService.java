@@ -2,6 +2,7 @@ package dev.vertdesk.rendezvous;
 
 import com.google.protobuf.ByteString;
 import dev.vertdesk.config.ServerConfig;
+import dev.vertdesk.logging.RepeatedLog;
 import dev.vertdesk.proto.FetchLocalAddr;
 import dev.vertdesk.proto.IdPk;
 import dev.vertdesk.proto.LocalAddr;
@@ -39,29 +40,46 @@ public final class SignalingService {
 
   private static final Logger LOG = LoggerFactory.getLogger(SignalingService.class);
   /**
-   * Requests (PunchHoleRequest, RequestRelay) one connection may make. Clients send at most three
-   * PunchHoleRequests, or one RequestRelay, per connection; a connection that keeps asking is
-   * using the server to flood a device with datagrams and is closed.
+   * Requests (PunchHoleRequest, RequestRelay, HttpProxyRequest) one connection may make. Clients
+   * send at most three PunchHoleRequests, or one RequestRelay or HttpProxyRequest, per connection;
+   * a connection that keeps asking is using the server to flood a device with datagrams or the API
+   * with requests, and is closed.
    */
   static final int MAX_REQUESTS_PER_CONNECTION = 8;
+  /** What a client without a login is shown when logins are required (mustLogin). */
+  static final String LOGIN_REQUIRED = "This server only connects signed-in users: log in first";
+  /** ... with a token that is forged, expired, logged out or of a disabled user. */
+  static final String LOGIN_INVALID = "Your login is no longer valid: log out and log in again";
+  /** ... when the accounts cannot be asked (the database is down). */
+  static final String LOGIN_UNCHECKED = "The login could not be checked; try again later";
 
   private final Vertx vertx;
   private final NodeCore core;
   private final RendezvousContext rendezvous;
   private final RegistrationService registration;
   private final ServerConfig config;
+  private final Optional<LoginCheck> loginRequired;
+  /** While the accounts cannot be asked every punch would say so: once a minute is enough. */
+  private final RepeatedLog loginWarnings = new RepeatedLog(LOG, 60_000);
+  private final ApiTunnel apiTunnel;
 
-  public SignalingService(Vertx vertx, NodeCore core, RendezvousContext rendezvous, RegistrationService registration) {
+  /** @param loginRequired present when controlling clients must be signed in (mustLogin) */
+  public SignalingService(Vertx vertx, NodeCore core, RendezvousContext rendezvous, RegistrationService registration,
+                          Optional<LoginCheck> loginRequired) {
     this.vertx = vertx;
     this.core = core;
     this.rendezvous = rendezvous;
     this.registration = registration;
     this.config = core.config().server();
+    this.loginRequired = loginRequired;
+    this.apiTunnel = new ApiTunnel(vertx.eventBus(), core.events(),
+        core.config().signaling().options().httpProxyTimeoutMillis());
   }
 
   /**
-   * Handles one message. Only PunchHoleRequest and RequestRelay keep the connection open (A
-   * waits on it for B's answer); everything else is answered, then the connection is closed.
+   * Handles one message. PunchHoleRequest and RequestRelay keep the connection open (A waits on
+   * it for B's answer), and so does an HttpProxyRequest (the client reads its answer, then hangs
+   * up); everything else is answered, then the connection is closed.
    */
   public void handle(SignalingConnection c, RendezvousMessage m) {
     switch (m.getUnionCase()) {
@@ -73,6 +91,16 @@ public final class SignalingService {
       case REQUEST_RELAY -> {
         if (withinRequestBudget(c)) {
           requestRelay(c, m.getRequestRelay());
+        }
+      }
+      case HTTP_PROXY_REQUEST -> {
+        if (!c.secured()) {
+          // clients send it only after the handshake of §6.4; in clear it would expose passwords
+          // and tokens, so it is closed, as hbbs closes it (docs/protocol.md §5.4.13)
+          core.events().rejected("signaling", "http-proxy-in-clear", RegistrationService.ip(c.remote()), "");
+          c.close();
+        } else if (withinRequestBudget(c)) {
+          apiTunnel.forward(c, m.getHttpProxyRequest());
         }
       }
       case PUNCH_HOLE_SENT -> punchHoleSent(c, m.getPunchHoleSent());
@@ -125,6 +153,40 @@ public final class SignalingService {
       failPunch(c, id, Failure.LICENSE_MISMATCH);
       return;
     }
+    loginRefusal(req.getToken()).onSuccess(refusal -> {
+      if (refusal != null) {
+        // the client shows other_failure as it is (rustdesk/rustdesk: src/client.rs)
+        c.send(RendezvousMessage.newBuilder().setPunchHoleResponse(PunchHoleResponse.newBuilder()
+            .setOtherFailure(refusal)).build());
+        core.events().punchRequested(RegistrationService.ip(c.remote()), id, null, "LOGIN_REQUIRED");
+      } else {
+        lookUpAndPunch(c, req, routable);
+      }
+    });
+  }
+
+  /**
+   * Null when the request may go on: logins are not required, or {@code token} is a signed-in
+   * user's; else the text the client shows (docs/protocol.md §5.4.3).
+   */
+  private Future<String> loginRefusal(String token) {
+    if (loginRequired.isEmpty()) {
+      return Future.succeededFuture(null);
+    }
+    if (token.isEmpty()) {
+      return Future.succeededFuture(LOGIN_REQUIRED);
+    }
+    return loginRequired.get().signedIn(token).transform(ar -> {
+      if (ar.failed()) {
+        loginWarnings.warn("login-unchecked", "login token not checked: {}", ar.cause().toString());
+        return Future.succeededFuture(LOGIN_UNCHECKED);
+      }
+      return Future.succeededFuture(ar.result() ? null : LOGIN_INVALID);
+    });
+  }
+
+  private void lookUpAndPunch(SignalingConnection c, PunchHoleRequest req, Future<Void> routable) {
+    String id = req.getId();
     Future.all(routable, core.registry().lookup(id)).map(all -> all.<PeerView>resultAt(1)).onComplete(ar -> {
       if (ar.failed()) {
         LOG.error("peer lookup for {} failed: {}", id, ar.cause().toString());
@@ -190,6 +252,19 @@ public final class SignalingService {
   }
 
   void requestRelay(SignalingConnection c, RequestRelay rr) {
+    loginRefusal(rr.getToken()).onSuccess(refusal -> {
+      if (refusal != null) {
+        // the client gives up with refuse_reason as its error (rustdesk/rustdesk: src/client.rs)
+        c.send(RendezvousMessage.newBuilder().setRelayResponse(RelayResponse.newBuilder()
+            .setRefuseReason(refusal)).build());
+        core.events().rejected("signaling", "login-required", RegistrationService.ip(c.remote()), rr.getId());
+      } else {
+        forwardRelayRequest(c, rr);
+      }
+    });
+  }
+
+  private void forwardRelayRequest(SignalingConnection c, RequestRelay rr) {
     // the relay may check the uuid as soon as B hears of it: record it before forwarding
     Future.all(waitForAnswer(c), core.brokerage().brokered(rr.getUuid()), core.registry().lookup(rr.getId()))
         .onComplete(ar -> {

@@ -161,6 +161,30 @@ public abstract class SignalingSession implements SignalingConnection {
     }
   }
 
+  /**
+   * A frame over the size limit was announced: true to have its payload skipped unread. On a
+   * secured connection the only such frames clients send are tunnelled API requests with large
+   * bodies (§5.4.13): they are refused with an error the user sees, and the stream goes on, within
+   * the connection's request budget. Anywhere else the connection is closed, as always.
+   */
+  protected final boolean skipOversized(long length, int limit) {
+    if (closing || secure == null) {
+      return false;
+    }
+    secure.skipReceived(); // sealed with the next nonce, like any frame
+    if (countRequest() > SignalingService.MAX_REQUESTS_PER_CONNECTION) {
+      return false;
+    }
+    send(ApiTunnel.error("The request is larger than the " + limit
+        + " bytes a rendezvous connection accepts (" + length + " bytes)"));
+    return true;
+  }
+
+  @Override
+  public boolean secured() {
+    return secure != null;
+  }
+
   @Override
   public InetSocketAddress remote() {
     return remote;

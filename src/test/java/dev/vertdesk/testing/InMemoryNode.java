@@ -63,7 +63,7 @@ public final class InMemoryNode implements AutoCloseable {
         new ConfigUpdates(config.server().serial(), config.server().rendezvousServers()),
         new AtomicBoolean(config.server().alwaysUseRelay()));
     registration = new RegistrationService(core, rendezvous);
-    signaling = new SignalingService(vertx, core, rendezvous, registration);
+    signaling = new SignalingService(vertx, core, rendezvous, registration, java.util.Optional.empty());
     vertx.eventBus().registerDefaultCodec(DatagramSend.class, new DatagramSend.LocalCodec());
     vertx.eventBus().<DatagramSend>localConsumer(Addresses.UDP_SEND, m -> {
       datagrams.add(m.body());

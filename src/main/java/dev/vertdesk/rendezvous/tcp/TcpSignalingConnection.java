@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * TCP framing adapter: length-prefixed frames (docs/protocol.md §2.1) in and out. An oversized
- * header or a socket error closes the connection; only complete frames count as activity.
+ * header or a socket error closes the connection (except for an oversized frame on a secured
+ * connection, see {@link SignalingSession#skipOversized}); only complete frames count as activity.
  */
 public final class TcpSignalingConnection extends SignalingSession {
 
@@ -26,6 +27,17 @@ public final class TcpSignalingConnection extends SignalingSession {
 
   private final NetSocket socket;
   private final FrameDecoder decoder;
+  private final FrameDecoder.FrameSink frames = new FrameDecoder.FrameSink() {
+    @Override
+    public boolean frame(byte[] payload) {
+      return onPayload(payload);
+    }
+
+    @Override
+    public boolean skipOversized(long length) {
+      return TcpSignalingConnection.this.skipOversized(length, decoder.maxFrameSize());
+    }
+  };
 
   /** @param idleMillis how long the connection may go without a complete frame, from the connect */
   public TcpSignalingConnection(NetSocket socket, int maxFrameSize, ServerHandshake handshake, long idleMillis,
@@ -46,7 +58,7 @@ public final class TcpSignalingConnection extends SignalingSession {
   private void onData(Buffer data) {
     byte[] bytes = data.getBytes();
     try {
-      decoder.feed(bytes, 0, bytes.length, this::onPayload);
+      decoder.feed(bytes, 0, bytes.length, frames);
     } catch (ProtocolException e) {
       LOG.debug("closing {}: {}", remote(), e.getMessage());
       close();
