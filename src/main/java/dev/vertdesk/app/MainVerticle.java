@@ -2,6 +2,7 @@ package dev.vertdesk.app;
 
 import dev.vertdesk.accounts.AccountService;
 import dev.vertdesk.accounts.AdminBootstrap;
+import dev.vertdesk.accounts.IdentityStore;
 import dev.vertdesk.accounts.LoginLog;
 import dev.vertdesk.accounts.TokenStore;
 import dev.vertdesk.accounts.UserStore;
@@ -12,11 +13,13 @@ import dev.vertdesk.admin.NodeAdmin;
 import dev.vertdesk.cluster.Clustering;
 import dev.vertdesk.config.ConfigException;
 import dev.vertdesk.config.Deployment;
+import dev.vertdesk.config.LdapConfig;
 import dev.vertdesk.config.NodeConfig;
 import dev.vertdesk.config.ServerConfig;
 import dev.vertdesk.crypto.ServerKeys;
 import dev.vertdesk.db.Database;
 import dev.vertdesk.events.EventPublisher;
+import dev.vertdesk.identity.LdapDirectory;
 import dev.vertdesk.metrics.Metrics;
 import dev.vertdesk.node.BoundPorts;
 import dev.vertdesk.node.ClusterView;
@@ -229,8 +232,11 @@ public final class MainVerticle extends VerticleBase {
   private Future<Void> startApi(NodeConfig config, ServerKeys keys) {
     return Database.open(vertx, setup.store()).compose(db -> {
       UserStore users = new UserStore(db);
+      IdentityStore identities = new IdentityStore(db, users);
+      LdapConfig ldap = config.identity().ldap();
       AccountService accounts = new AccountService(vertx, config.accounts(), users, new TokenStore(db),
-          new LoginLog(db), keys.canSign() ? keys.sealedSecrets("totp") : null);
+          new LoginLog(db), keys.canSign() ? keys.sealedSecrets("totp") : null,
+          ldap.enabled() ? new LdapDirectory(vertx, ldap, config.server().dataDir()) : null, identities);
       api = new ApiContext(db, accounts);
       return accounts.start().compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
           config.server().dataDir().resolve(config.accounts().adminPasswordFile())));
