@@ -160,7 +160,7 @@ public final class AccountService {
                   // the second step takes its username from here (the client sends no password then)
                   .put("user", new JsonObject().put("name", user.name()).put("email", user.email()))));
     }
-    return loggedIn(user, req, ip, method, now);
+    return loggedIn(user, req.device(), ip, method, now);
   }
 
   // ------------------------------------------------------------------ directory (LDAP) logins
@@ -252,7 +252,7 @@ public final class AccountService {
               return refuse(user.name(), user, ip, Result.SECOND_FACTOR_FAILURE, "code", req.device(),
                   new AccountException(Kind.UNAUTHORIZED, "Wrong verification code"));
             }
-            return tokens.endChallenge(req.secret()).compose(v -> loggedIn(user, req, ip, "totp", now));
+            return tokens.endChallenge(req.secret()).compose(v -> loggedIn(user, req.device(), ip, "totp", now));
           });
         }));
   }
@@ -272,11 +272,24 @@ public final class AccountService {
         : Future.succeededFuture(false);
   }
 
-  private Future<JsonObject> loggedIn(User user, LoginRequest req, String ip, String method, long now) {
+  /**
+   * A user a sign-in provider vouched for (single sign-on): a session token for the client's
+   * device, as after a password login ({@code method} names the provider in the login log). The
+   * provider did the authentication, its own second factor included.
+   */
+  public Future<JsonObject> providerLogin(User user, ClientDevice device, String ip, String method) {
+    if (!user.enabled()) {
+      return refuse(user.name(), user, ip, Result.FAILURE, "disabled", device, method,
+          new AccountException(Kind.FORBIDDEN, "This account is disabled"));
+    }
+    return loggedIn(user, device, ip, method, System.currentTimeMillis());
+  }
+
+  private Future<JsonObject> loggedIn(User user, ClientDevice device, String ip, String method, long now) {
     long expires = now + TimeUnit.DAYS.toMillis(config.tokenLifetimeDays());
     return users.succeeded(user.guid(), now)
-        .compose(v -> tokens.issue(Principal.SESSION, user.guid(), "", "", req.device().toJson(), expires))
-        .compose(token -> log.record(user.name(), user, ip, method, Result.SUCCESS, "", req.device())
+        .compose(v -> tokens.issue(Principal.SESSION, user.guid(), "", "", device.toJson(), expires))
+        .compose(token -> log.record(user.name(), user, ip, method, Result.SUCCESS, "", device)
             .map(v -> new JsonObject()
                 .put("type", "access_token")
                 .put("access_token", token)

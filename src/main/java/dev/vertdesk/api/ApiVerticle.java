@@ -88,7 +88,8 @@ public final class ApiVerticle extends VerticleBase {
               HttpMethod.PATCH, HttpMethod.DELETE)));
     }
     r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
-    new AccountRoutes(this, api.accounts()).mount(r);
+    new AccountRoutes(this, api.accounts(), api.sso()).mount(r);
+    new SsoRoutes(this, api.sso()).mount(r);
     r.route("/api/*").handler(rc -> json(rc, 404, new JsonObject().put("error", "no such endpoint: "
         + rc.request().method() + " " + rc.request().path())));
     r.route().handler(rc -> json(rc, 404, new JsonObject().put("error", "not found")));

@@ -20,6 +20,7 @@ import dev.vertdesk.crypto.ServerKeys;
 import dev.vertdesk.db.Database;
 import dev.vertdesk.events.EventPublisher;
 import dev.vertdesk.identity.LdapDirectory;
+import dev.vertdesk.identity.SingleSignOn;
 import dev.vertdesk.metrics.Metrics;
 import dev.vertdesk.node.BoundPorts;
 import dev.vertdesk.node.ClusterView;
@@ -234,10 +235,13 @@ public final class MainVerticle extends VerticleBase {
       UserStore users = new UserStore(db);
       IdentityStore identities = new IdentityStore(db, users);
       LdapConfig ldap = config.identity().ldap();
+      LoginLog loginLog = new LoginLog(db);
       AccountService accounts = new AccountService(vertx, config.accounts(), users, new TokenStore(db),
-          new LoginLog(db), keys.canSign() ? keys.sealedSecrets("totp") : null,
+          loginLog, keys.canSign() ? keys.sealedSecrets("totp") : null,
           ldap.enabled() ? new LdapDirectory(vertx, ldap, config.server().dataDir()) : null, identities);
-      api = new ApiContext(db, accounts);
+      SingleSignOn sso = new SingleSignOn(vertx, config.identity(), db, accounts, identities, loginLog);
+      sso.discover();
+      api = new ApiContext(db, accounts, sso);
       return accounts.start().compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
           config.server().dataDir().resolve(config.accounts().adminPasswordFile())));
     });

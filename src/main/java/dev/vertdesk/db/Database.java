@@ -145,7 +145,16 @@ public final class Database {
 
   /** Runs {@code work} in one transaction: committed when its future succeeds, else rolled back. */
   public <T> Future<T> inTransaction(Function<Tx, Future<T>> work) {
-    return pool.withTransaction(conn -> work.apply(new Tx(conn)));
+    if (dialect == Dialect.POSTGRES) {
+      return pool.withTransaction(conn -> work.apply(new Tx(conn)));
+    }
+    // SQLite over JDBC: after a rollback, Vert.x's transaction left the pooled connection out of
+    // auto-commit, so the statements that followed were never committed (and the next rollback
+    // took them away). Plain BEGIN / COMMIT / ROLLBACK leave the driver in auto-commit.
+    return pool.withConnection(conn -> conn.query("begin immediate").execute()
+        .compose(begun -> work.apply(new Tx(conn)).transform(ar -> ar.succeeded()
+            ? conn.query("commit").execute().map(ar.result())
+            : conn.query("rollback").execute().transform(x -> Future.<T>failedFuture(ar.cause())))));
   }
 
   /** A round trip, for readiness. */
