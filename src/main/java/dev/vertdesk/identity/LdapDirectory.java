@@ -113,6 +113,10 @@ public final class LdapDirectory implements PasswordDirectory {
       problems.warn("ldap-" + e.getResultCode().intValue(), "LDAP directory {} answered {}: {}", config.url(),
           e.getResultCode(), e.getDiagnosticMessage() == null ? e.getExceptionMessage() : e.getDiagnosticMessage());
       return Answer.of(Result.UNAVAILABLE);
+    } catch (RuntimeException e) {
+      // whatever a strange directory makes the SDK throw, the user hears "cannot be reached"
+      problems.warn("ldap-unexpected", "LDAP directory {} could not be used: {}", config.url(), e.toString());
+      return Answer.of(Result.UNAVAILABLE);
     }
   }
 

@@ -42,10 +42,10 @@ final class PendingLogins {
         r.getString("user_guid"), r.getString("error"), Database.number(r, "expires_at"));
   }
 
-  /** Logins from {@code ip} not yet expired. */
-  Future<Long> liveFrom(String ip, long now) {
-    return db.first("select count(*) as n from oidc_logins where ip = ? and expires_at >= ?",
-        r -> Database.number(r, "n"), ip, now);
+  /** Logins from {@code ip} still under way: not expired, the browser not back yet. */
+  Future<Long> underWayFrom(String ip, long now) {
+    return db.first("select count(*) as n from oidc_logins where ip = ? and expires_at >= ? and status in (?, ?)",
+        r -> Database.number(r, "n"), ip, now, PENDING, EXCHANGING);
   }
 
   /** Drops logins expired before {@code before}. */

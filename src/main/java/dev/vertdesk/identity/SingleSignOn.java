@@ -146,8 +146,8 @@ public final class SingleSignOn {
       return Future.failedFuture(new AccountException(Kind.NOT_FOUND, "There is no sign-in provider named " + op));
     }
     long now = System.currentTimeMillis();
-    return logins.liveFrom(ip, now).compose(live -> {
-      if (live >= MAX_PENDING_PER_ADDRESS) {
+    return logins.underWayFrom(ip, now).compose(underWay -> {
+      if (underWay >= MAX_PENDING_PER_ADDRESS) {
         return Future.failedFuture(new AccountException(Kind.TOO_MANY,
             "Too many sign-ins under way from this address; finish one or wait a few minutes"));
       }
@@ -229,6 +229,10 @@ public final class SingleSignOn {
                   problems.warn("oidc-user", "single sign-on user not resolved: {}", user.cause().toString());
                 }
                 return fail(state, login, method, "account", refusal);
+              }
+              if (!user.result().enabled()) {
+                return fail(state, login, method, "disabled", new AccountException(Kind.FORBIDDEN,
+                    "This account is disabled"));
               }
               return logins.authed(state, user.result().guid()).map(user.result().name());
             });

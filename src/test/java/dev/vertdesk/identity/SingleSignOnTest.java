@@ -212,6 +212,21 @@ class SingleSignOnTest {
   }
 
   @Test
+  void aDisabledUserIsNotSignedIn() throws Exception {
+    signInFully("company", "dora-subject", Map.of("preferred_username", "dora"));
+    node.main.api().orElseThrow().db().update("update users set status = 0 where name_key = ?", "dora")
+        .await(5, TimeUnit.SECONDS);
+    Answer started = auth(api, "Company", api.base);
+    provider.nextUser("company", "dora-subject", Map.of("preferred_username", "dora"));
+    HttpResponse<String> back = provider.follow(provider.signIn(started.json().getString("url")));
+    assertEquals(403, back.statusCode(), back.body());
+    assertTrue(back.body().contains("This account is disabled"), back.body());
+    Answer refused = pollUntilDone(api, started.json().getString("code"));
+    clientError(refused, "a disabled user");
+    assertEquals("This account is disabled", refused.error());
+  }
+
+  @Test
   void pollingAnUnknownCodeIsToldToWait() throws Exception {
     Answer a = poll(api, "no-such-code");
     assertEquals(SingleSignOn.WAITING, a.error());

@@ -24,10 +24,15 @@ public final class TestDirectory implements AutoCloseable {
   public final InMemoryDirectoryServer server;
 
   public TestDirectory() throws Exception {
+    this(null);
+  }
+
+  /** @param startTls the server side of StartTLS (its certificate), or {@code null} for plain LDAP only */
+  public TestDirectory(javax.net.ssl.SSLSocketFactory startTls) throws Exception {
     InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE);
     config.addAdditionalBindCredentials(SERVICE_DN, SERVICE_PASSWORD);
     config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", InetAddress.getByName("127.0.0.1"), 0,
-        null));
+        startTls));
     server = new InMemoryDirectoryServer(config);
     server.add("dn: " + BASE, "objectClass: top", "objectClass: domain", "dc: example");
     server.add("dn: ou=people," + BASE, "objectClass: top", "objectClass: organizationalUnit", "ou: people");
