@@ -57,6 +57,8 @@ public final class AccountService {
   private final LoginLog log;
   private final SealedSecrets secrets;
   private final LoginThrottle throttle;
+  private final PasswordDirectory directory;
+  private final IdentityStore identities;
   /** Hashed with the same cost as a real password, to answer an unknown name as slowly. */
   private final String dummyHash = Argon2id.hash("no such user");
   private final Map<String, Cached> cache = new LinkedHashMap<>(256, 0.75f, true) {
@@ -67,15 +69,21 @@ public final class AccountService {
   };
   private MessageConsumer<JsonObject> invalidations;
 
-  /** @param secrets seals TOTP secrets; {@code null} when the server has no signing key */
+  /**
+   * @param secrets    seals TOTP secrets; {@code null} when the server has no signing key
+   * @param directory  checks the passwords of names without one here (LDAP); {@code null} for none
+   * @param identities links directory users to users here
+   */
   public AccountService(Vertx vertx, AccountsConfig config, UserStore users, TokenStore tokens, LoginLog log,
-                        SealedSecrets secrets) {
+                        SealedSecrets secrets, PasswordDirectory directory, IdentityStore identities) {
     this.vertx = vertx;
     this.config = config;
     this.users = users;
     this.tokens = tokens;
     this.log = log;
     this.secrets = secrets;
+    this.directory = directory;
+    this.identities = identities;
     this.throttle = new LoginThrottle(config);
   }
 
@@ -121,32 +129,98 @@ public final class AccountService {
       if (lockedUntil > now) {
         return refuse(name, user, ip, Result.LOCKED, "account", req.device(), tooMany(lockedUntil - now));
       }
+      if (directory != null && (user == null || user.passwordHash() == null)) {
+        // a local password always wins: the directory never speaks for an account that has one
+        return directoryStep(name, user, req, ip, now);
+      }
       String hash = user == null || user.passwordHash() == null ? dummyHash : user.passwordHash();
       return vertx.executeBlocking(() -> Argon2id.verify(req.password(), hash), false).compose(ok -> {
         if (!ok || user == null || user.passwordHash() == null) {
           return failedPassword(name, user, ip, req.device(), now);
         }
-        if (!user.enabled()) {
-          return refuse(name, user, ip, Result.FAILURE, "disabled", req.device(),
-              new AccountException(Kind.FORBIDDEN, "This account is disabled"));
-        }
-        if (user.totpEnabled()) {
-          return users.succeeded(user.guid(), user.lastLoginAt())
-              .compose(v -> tokens.challenge(user.guid(), req.device().id(), now + CHALLENGE_MILLIS))
-              .compose(secret -> log.record(name, user, ip, "password", Result.SECOND_FACTOR, "", req.device())
-                  .map(v -> new JsonObject()
-                      .put("type", "email_check")
-                      .put("tfa_type", "tfa_check")
-                      .put("secret", secret)
-                      // the second step takes its username from here (the client sends no password then)
-                      .put("user", new JsonObject().put("name", user.name()).put("email", user.email()))));
-        }
-        return loggedIn(user, req, ip, "password", now);
+        return passwordAccepted(user, req, ip, "password", now);
       });
     });
   }
 
+  /** The password was right: the second step when the user enrolled one, else a token. */
+  private Future<JsonObject> passwordAccepted(User user, LoginRequest req, String ip, String method, long now) {
+    if (!user.enabled()) {
+      return refuse(req.username(), user, ip, Result.FAILURE, "disabled", req.device(), method,
+          new AccountException(Kind.FORBIDDEN, "This account is disabled"));
+    }
+    if (user.totpEnabled()) {
+      return users.succeeded(user.guid(), user.lastLoginAt())
+          .compose(v -> tokens.challenge(user.guid(), req.device().id(), now + CHALLENGE_MILLIS))
+          .compose(secret -> log.record(req.username(), user, ip, method, Result.SECOND_FACTOR, "", req.device())
+              .map(v -> new JsonObject()
+                  .put("type", "email_check")
+                  .put("tfa_type", "tfa_check")
+                  .put("secret", secret)
+                  // the second step takes its username from here (the client sends no password then)
+                  .put("user", new JsonObject().put("name", user.name()).put("email", user.email()))));
+    }
+    return loggedIn(user, req.device(), ip, method, now);
+  }
+
+  // ------------------------------------------------------------------ directory (LDAP) logins
+
+  private static final String METHOD_DIRECTORY = "ldap";
+
+  /**
+   * A name without a password here, checked by the directory. A wrong password is answered and
+   * counted exactly like a wrong local one (after as long as an Argon2id check, so the time
+   * does not tell a local account from a directory user either).
+   */
+  private Future<JsonObject> directoryStep(String name, User user, LoginRequest req, String ip, long now) {
+    return directory.check(name.strip(), req.password()).compose(answer -> switch (answer.result()) {
+      case ACCEPTED -> directoryUser(name, user, answer, req, ip, now);
+      case REFUSED -> vertx.executeBlocking(() -> Argon2id.verify(req.password(), dummyHash), false)
+          .compose(x -> failedPassword(name, user, ip, req.device(), now, METHOD_DIRECTORY));
+      case BUSY -> refuse(name, user, ip, Result.THROTTLED, "directory-busy", req.device(), METHOD_DIRECTORY,
+          new AccountException(Kind.TOO_MANY, "Too many sign-ins at once; try again in a moment"));
+      case UNAVAILABLE -> refuse(name, user, ip, Result.FAILURE, "directory-unavailable", req.device(),
+          METHOD_DIRECTORY, new AccountException(Kind.UNAVAILABLE,
+              "The directory server cannot be reached; try again later"));
+    });
+  }
+
+  /**
+   * The directory accepted the password: the user linked to that entry, else a new one when
+   * configured. A name here that belongs to someone else (another entry, or a provider's user)
+   * is never taken over.
+   */
+  private Future<JsonObject> directoryUser(String name, User byName, PasswordDirectory.Answer answer,
+                                           LoginRequest req, String ip, long now) {
+    String provider = directory.provider();
+    return identities.linked(provider, answer.subject()).compose(linked -> {
+      if (linked != null && (byName == null || byName.guid().equals(linked.guid()))) {
+        return identities.update(linked, answer.email(), answer.displayName(), answer.admin())
+            .compose(adminChanged -> adminChanged ? invalidateUser(linked.guid()) : Future.succeededFuture())
+            .compose(v -> users.byGuid(linked.guid()))
+            .compose(user -> passwordAccepted(user, req, ip, METHOD_DIRECTORY, now));
+      }
+      if (byName != null || linked != null) {
+        return refuse(name, byName, ip, Result.FAILURE, "identity-mismatch", req.device(), METHOD_DIRECTORY,
+            new AccountException(Kind.FORBIDDEN, "This name belongs to another account here; ask an administrator"));
+      }
+      if (!directory.createUsers()) {
+        return refuse(name, null, ip, Result.FAILURE, "no-account", req.device(), METHOD_DIRECTORY,
+            new AccountException(Kind.FORBIDDEN, "There is no account here for this user; ask an administrator"));
+      }
+      return identities.create(name, answer.displayName(), answer.email(), answer.admin().orElse(false), provider,
+              answer.subject())
+          .onSuccess(u -> LOG.info("created user {} at the first directory login", u.name()))
+          .compose(user -> passwordAccepted(user, req, ip, METHOD_DIRECTORY, now));
+    });
+  }
+
   private Future<JsonObject> failedPassword(String name, User user, String ip, ClientDevice device, long now) {
+    return failedPassword(name, user, ip, device, now, "password");
+  }
+
+  private Future<JsonObject> failedPassword(String name, User user, String ip, ClientDevice device, long now,
+                                            String method) {
     throttle.addressFailed(ip, now);
     Future<Void> counted;
     if (user == null) {
@@ -156,7 +230,7 @@ public final class AccountService {
       int failures = user.failedLogins() + 1;
       counted = users.failed(user.guid(), failures, throttle.lockedUntil(failures, now));
     }
-    return counted.compose(v -> refuse(name, user, ip, Result.FAILURE, "password", device,
+    return counted.compose(v -> refuse(name, user, ip, Result.FAILURE, "password", device, method,
         new AccountException(Kind.UNAUTHORIZED, WRONG_LOGIN)));
   }
 
@@ -178,7 +252,7 @@ public final class AccountService {
               return refuse(user.name(), user, ip, Result.SECOND_FACTOR_FAILURE, "code", req.device(),
                   new AccountException(Kind.UNAUTHORIZED, "Wrong verification code"));
             }
-            return tokens.endChallenge(req.secret()).compose(v -> loggedIn(user, req, ip, "totp", now));
+            return tokens.endChallenge(req.secret()).compose(v -> loggedIn(user, req.device(), ip, "totp", now));
           });
         }));
   }
@@ -198,11 +272,24 @@ public final class AccountService {
         : Future.succeededFuture(false);
   }
 
-  private Future<JsonObject> loggedIn(User user, LoginRequest req, String ip, String method, long now) {
+  /**
+   * A user a sign-in provider vouched for (single sign-on): a session token for the client's
+   * device, as after a password login ({@code method} names the provider in the login log). The
+   * provider did the authentication, its own second factor included.
+   */
+  public Future<JsonObject> providerLogin(User user, ClientDevice device, String ip, String method) {
+    if (!user.enabled()) {
+      return refuse(user.name(), user, ip, Result.FAILURE, "disabled", device, method,
+          new AccountException(Kind.FORBIDDEN, "This account is disabled"));
+    }
+    return loggedIn(user, device, ip, method, System.currentTimeMillis());
+  }
+
+  private Future<JsonObject> loggedIn(User user, ClientDevice device, String ip, String method, long now) {
     long expires = now + TimeUnit.DAYS.toMillis(config.tokenLifetimeDays());
     return users.succeeded(user.guid(), now)
-        .compose(v -> tokens.issue(Principal.SESSION, user.guid(), "", "", req.device().toJson(), expires))
-        .compose(token -> log.record(user.name(), user, ip, method, Result.SUCCESS, "", req.device())
+        .compose(v -> tokens.issue(Principal.SESSION, user.guid(), "", "", device.toJson(), expires))
+        .compose(token -> log.record(user.name(), user, ip, method, Result.SUCCESS, "", device)
             .map(v -> new JsonObject()
                 .put("type", "access_token")
                 .put("access_token", token)
@@ -211,7 +298,12 @@ public final class AccountService {
 
   private Future<JsonObject> refuse(String name, User user, String ip, Result result, String reason,
                                     ClientDevice device, AccountException answer) {
-    return log.record(name, user, ip, "password", result, reason, device)
+    return refuse(name, user, ip, result, reason, device, "password", answer);
+  }
+
+  private Future<JsonObject> refuse(String name, User user, String ip, Result result, String reason,
+                                    ClientDevice device, String method, AccountException answer) {
+    return log.record(name, user, ip, method, result, reason, device)
         .transform(ar -> {
           if (ar.failed()) {
             LOG.warn("login log not written: {}", ar.cause().toString());

@@ -7,6 +7,7 @@ import static dev.vertdesk.api.ApiRequests.text;
 import dev.vertdesk.accounts.AccountService;
 import dev.vertdesk.accounts.ClientDevice;
 import dev.vertdesk.accounts.LoginRequest;
+import dev.vertdesk.identity.SingleSignOn;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -20,10 +21,12 @@ final class AccountRoutes {
 
   private final ApiVerticle api;
   private final AccountService accounts;
+  private final SingleSignOn sso;
 
-  AccountRoutes(ApiVerticle api, AccountService accounts) {
+  AccountRoutes(ApiVerticle api, AccountService accounts, SingleSignOn sso) {
     this.api = api;
     this.accounts = accounts;
+    this.sso = sso;
   }
 
   void mount(Router r) {
@@ -70,7 +73,7 @@ final class AccountRoutes {
 
   /** The sign-in options the client offers: single sign-on providers, when configured. */
   private io.vertx.core.Future<JsonArray> loginOptions() {
-    return io.vertx.core.Future.succeededFuture(new JsonArray());
+    return io.vertx.core.Future.succeededFuture(sso.loginOptions());
   }
 
   /** The host the client reached us by, for the label of its authenticator entry. */

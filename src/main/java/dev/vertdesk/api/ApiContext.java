@@ -5,13 +5,15 @@ import dev.vertdesk.accounts.ApiTokens;
 import dev.vertdesk.accounts.GroupAdmin;
 import dev.vertdesk.accounts.UserAdmin;
 import dev.vertdesk.db.Database;
+import dev.vertdesk.identity.SingleSignOn;
 
 /**
  * What the API verticles of a node share, built once by the composition root: the database and
  * the services over it.
  *
+ * @param sso single sign-on (OIDC) logins under way and their providers
  * @param tunnel runs the API requests clients tunnel through the rendezvous port
  */
 public record ApiContext(Database db, AccountService accounts, UserAdmin users, GroupAdmin groups, ApiTokens tokens,
-                         OpenApiDocument openApi, TunnelledRequests tunnel) {
+                         OpenApiDocument openApi, TunnelledRequests tunnel, SingleSignOn sso) {
 }

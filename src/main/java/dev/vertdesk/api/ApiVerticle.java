@@ -99,7 +99,8 @@ public final class ApiVerticle extends VerticleBase {
     }
     r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
     r.get("/api/openapi.json").handler(rc -> send(rc, 200, api.openApi().json()));
-    new AccountRoutes(this, api.accounts()).mount(r);
+    new AccountRoutes(this, api.accounts(), api.sso()).mount(r);
+    new SsoRoutes(this, api.sso()).mount(r);
     new UserRoutes(this, api.users()).mount(r);
     new GroupRoutes(this, api.groups()).mount(r);
     new TokenRoutes(this, api.tokens()).mount(r);

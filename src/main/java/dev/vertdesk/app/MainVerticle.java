@@ -4,6 +4,7 @@ import dev.vertdesk.accounts.AccountService;
 import dev.vertdesk.accounts.AdminBootstrap;
 import dev.vertdesk.accounts.ApiTokens;
 import dev.vertdesk.accounts.GroupAdmin;
+import dev.vertdesk.accounts.IdentityStore;
 import dev.vertdesk.accounts.LoginLog;
 import dev.vertdesk.accounts.TokenStore;
 import dev.vertdesk.accounts.UserAdmin;
@@ -17,11 +18,14 @@ import dev.vertdesk.admin.NodeAdmin;
 import dev.vertdesk.cluster.Clustering;
 import dev.vertdesk.config.ConfigException;
 import dev.vertdesk.config.Deployment;
+import dev.vertdesk.config.LdapConfig;
 import dev.vertdesk.config.NodeConfig;
 import dev.vertdesk.config.ServerConfig;
 import dev.vertdesk.crypto.ServerKeys;
 import dev.vertdesk.db.Database;
 import dev.vertdesk.events.EventPublisher;
+import dev.vertdesk.identity.LdapDirectory;
+import dev.vertdesk.identity.SingleSignOn;
 import dev.vertdesk.metrics.Metrics;
 import dev.vertdesk.net.ConnectionLimiter;
 import dev.vertdesk.net.NetworkSupport;
@@ -254,16 +258,26 @@ public final class MainVerticle extends VerticleBase {
       accountsDb = db;
       UserStore users = new UserStore(db);
       TokenStore tokens = new TokenStore(db);
-      accounts = new AccountService(vertx, config.accounts(), users, tokens,
-          new LoginLog(db), keys.canSign() ? keys.sealedSecrets("totp") : null);
+      IdentityStore identities = new IdentityStore(db, users);
+      LoginLog loginLog = new LoginLog(db);
       if (!config.api().enabled()) {
+        accounts = new AccountService(vertx, config.accounts(), users, tokens, loginLog,
+            keys.canSign() ? keys.sealedSecrets("totp") : null, null, identities);
         return accounts.start();
       }
-      return vertx.executeBlocking(() -> OpenApiDocument.load(MainVerticle.class.getClassLoader()), false)
-          .compose(openApi -> {
+      LdapConfig ldap = config.identity().ldap();
+      // both read files: the OpenAPI fragments from the classpath, the directory's CA file
+      return vertx.executeBlocking(() -> new ApiParts(OpenApiDocument.load(MainVerticle.class.getClassLoader()),
+              ldap.enabled() ? new LdapDirectory(vertx, ldap, config.server().dataDir()) : null), false)
+          .compose(parts -> {
+            accounts = new AccountService(vertx, config.accounts(), users, tokens, loginLog,
+                keys.canSign() ? keys.sealedSecrets("totp") : null, parts.directory(), identities);
+            SingleSignOn sso = new SingleSignOn(vertx, config.identity(), db, accounts, identities, loginLog);
+            sso.discover();
             api = new ApiContext(db, accounts, new UserAdmin(vertx, db, accounts, tokens),
-                new GroupAdmin(db, accounts), new ApiTokens(db, accounts), openApi,
-                new TunnelledRequests(vertx, core.ports(), NetworkSupport.bindHost(config.api().options().host())));
+                new GroupAdmin(db, accounts), new ApiTokens(db, accounts), parts.openApi(),
+                new TunnelledRequests(vertx, core.ports(), NetworkSupport.bindHost(config.api().options().host())),
+                sso);
             return accounts.start();
           })
           .compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
@@ -363,5 +377,9 @@ public final class MainVerticle extends VerticleBase {
         : accounts.stop().transform(ar -> accountsDb.close());
     Future<Void> tunnelClosed = api == null ? Future.succeededFuture() : api.tunnel().close();
     return Future.all(relaysStopped, storeClosed, accountsClosed, tunnelClosed);
+  }
+
+  /** What the API needs read from files before it starts. */
+  private record ApiParts(OpenApiDocument openApi, LdapDirectory directory) {
   }
 }

@@ -46,6 +46,28 @@ public final class ConfigBlock {
     throw new ConfigException(path(key), "expected an object");
   }
 
+  /**
+   * A list of objects ({@code accounts.oidc}), each a block named by its index
+   * ({@code accounts.oidc.0}); empty when absent.
+   */
+  public List<ConfigBlock> blocks(String key) {
+    Object v = values.getValue(key);
+    List<ConfigBlock> out = new ArrayList<>();
+    if (v == null) {
+      return out;
+    }
+    if (!(v instanceof JsonArray a)) {
+      throw new ConfigException(path(key), "expected a list of objects");
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (!(a.getValue(i) instanceof JsonObject o)) {
+        throw new ConfigException(path(key) + "." + i, "expected an object");
+      }
+      out.add(new ConfigBlock(o, path(key) + "." + i));
+    }
+    return out;
+  }
+
   private Object required(String key) {
     Object v = values.getValue(key);
     if (v == null) {

@@ -1,6 +1,7 @@
 package dev.vertdesk.config;
 
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,8 +71,15 @@ public final class ConfigLoader {
   private ConfigLoader() {
   }
 
-  /** The shipped defaults: every built-in key, {@code null} where the value is derived. */
-  public static JsonObject defaults() {
+  /** Suffix of a key in the defaults file that holds the defaults of every item of the list beside it. */
+  static final String ITEM_SUFFIX = "[]";
+
+  /**
+   * The shipped defaults file as it is: every built-in key, {@code null} where the value is
+   * derived, and for a list of objects ({@code accounts.oidc}) the defaults of each item under the
+   * list's name with {@code []} appended ({@code accounts.oidc[]}).
+   */
+  static JsonObject schema() {
     try (InputStream in = ConfigLoader.class.getResourceAsStream("/vertdesk-defaults.json")) {
       return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -79,12 +87,29 @@ public final class ConfigLoader {
     }
   }
 
+  /** The shipped defaults: every built-in key with its value (the item defaults of lists left out). */
+  public static JsonObject defaults() {
+    return withoutItemSchemas(schema());
+  }
+
+  private static JsonObject withoutItemSchemas(JsonObject node) {
+    JsonObject out = new JsonObject();
+    for (String key : node.fieldNames()) {
+      Object v = node.getValue(key);
+      if (!key.endsWith(ITEM_SUFFIX)) {
+        out.put(key, v instanceof JsonObject child ? withoutItemSchemas(child) : v);
+      }
+    }
+    return out;
+  }
+
   public static ConfigTree load(JsonObject conf, Map<String, String> environ) {
     return load(conf, environ, CommandLineSettings.NONE);
   }
 
   public static ConfigTree load(JsonObject conf, Map<String, String> environ, CommandLineSettings commandLine) {
-    JsonObject tree = defaults().mergeIn(conf == null ? new JsonObject() : conf, true);
+    // a deep copy: lists are filled in and grown below, whatever the caller handed in
+    JsonObject tree = defaults().mergeIn(conf == null ? new JsonObject() : conf.copy(), true);
     Map<String, String> variables = new LinkedHashMap<>();
     applyPrefixed(tree, environ, variables); // first pass: VERTDESK_DATA_DIR may move the .env
     Path dataDir = Path.of(new ConfigBlock(tree, "").string("dataDir", "."));
@@ -109,6 +134,7 @@ public final class ConfigLoader {
       put(tree, s.path(), s.value());
       flags.put(s.path(), s.origin());
     }
+    fillItems(tree, schema());
     return new ConfigTree(tree, variables, flags);
   }
 
@@ -125,6 +151,30 @@ public final class ConfigLoader {
       throw new ConfigException("-c", "no such file: " + file.toAbsolutePath());
     } catch (IOException e) {
       throw new ConfigException("-c", "cannot read " + file.toAbsolutePath() + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Gives every object item of a list the item defaults of the schema ({@code accounts.oidc[]}),
+   * so that typed readers find every key, as they do elsewhere. Items that are not objects are
+   * left for the key check to name.
+   */
+  private static void fillItems(JsonObject node, JsonObject schema) {
+    for (String key : schema.fieldNames()) {
+      Object known = schema.getValue(key);
+      Object value = node.getValue(key);
+      if (key.endsWith(ITEM_SUFFIX)) {
+        continue;
+      }
+      if (known instanceof JsonObject k && value instanceof JsonObject v) {
+        fillItems(v, k);
+      } else if (value instanceof JsonArray items && schema.getValue(key + ITEM_SUFFIX) instanceof JsonObject item) {
+        for (int i = 0; i < items.size(); i++) {
+          if (items.getValue(i) instanceof JsonObject o) {
+            items.set(i, item.copy().mergeIn(o, true));
+          }
+        }
+      }
     }
   }
 
@@ -160,6 +210,17 @@ public final class ConfigLoader {
       for (int i = 0; i < segments.length - 1; i++) {
         String key = matchKey(node, segments[i]);
         path.append(key).append('.');
+        if (node.getValue(key) instanceof JsonArray list) {
+          // a list item by its index: VERTDESK_ACCOUNTS__OIDC__0__CLIENT_SECRET
+          if (i + 2 > segments.length - 1) {
+            throw new ConfigException(path + segments[i + 1], "environment variable " + name
+                + " names a list item, not one of its keys (" + ENV_PREFIX + "..." + "__0__NAME), nor the whole list");
+          }
+          int index = itemIndex(segments[++i], name);
+          path.append(index).append('.');
+          node = item(list, index);
+          continue;
+        }
         JsonObject child = node.getValue(key) instanceof JsonObject j ? j : new JsonObject();
         node.put(key, child);
         node = child;
@@ -167,8 +228,48 @@ public final class ConfigLoader {
       String key = matchKey(node, segments[segments.length - 1]);
       path.append(key);
       variables.put(path.toString(), name);
-      put(node, key, value);
+      if (node.getValue(key) instanceof JsonArray && value.strip().startsWith("[")) {
+        node.put(key, parseList(value, path.toString(), name)); // a whole list as JSON text
+      } else {
+        put(node, key, value);
+      }
     });
+  }
+
+  /** Items are numbered from 0; more than a few hundred is a typo, not a configuration. */
+  static final int MAX_ITEMS = 100;
+
+  private static int itemIndex(String segment, String variable) {
+    try {
+      int index = Integer.parseInt(segment);
+      if (index >= 0 && index < MAX_ITEMS) {
+        return index;
+      }
+    } catch (NumberFormatException notANumber) {
+      // named below
+    }
+    throw new ConfigException(variable, "environment variable " + variable + ": '" + segment
+        + "' is not a list index (0.." + (MAX_ITEMS - 1) + ")");
+  }
+
+  /** The object at {@code index}, the list grown with empty objects up to it. */
+  private static JsonObject item(JsonArray list, int index) {
+    while (list.size() <= index) {
+      list.add(new JsonObject());
+    }
+    if (!(list.getValue(index) instanceof JsonObject)) {
+      list.set(index, new JsonObject());
+    }
+    return list.getJsonObject(index);
+  }
+
+  private static JsonArray parseList(String value, String path, String variable) {
+    try {
+      return new JsonArray(value.strip());
+    } catch (DecodeException | ClassCastException e) {
+      throw new ConfigException(path, "environment variable " + variable + " is not a JSON list: "
+          + firstLine(e.getMessage()));
+    }
   }
 
   /** An existing key that equals the segment ignoring case and underscores, else camelCase. */

@@ -1,5 +1,6 @@
 package dev.vertdesk.config;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,8 @@ import java.util.Set;
  * effective tree that is not among them is a typo (or a key of another version): the start
  * stops, naming it and the closest known key. Plugin blocks under {@code verticles} are checked
  * down to {@code enabled}, {@code instances} and {@code config}; what is inside {@code config} is
- * the plugin's to check.
+ * the plugin's to check. A list of objects ({@code accounts.oidc}) has its item keys in the
+ * defaults under the list's name with {@code []} appended; each item is checked against them.
  */
 final class ConfigSchema {
 
@@ -29,6 +31,12 @@ final class ConfigSchema {
 
   private static void collect(JsonObject node, String prefix, List<String> out) {
     for (String key : node.fieldNames()) {
+      if (key.endsWith(ConfigLoader.ITEM_SUFFIX)) {
+        // an item's keys, named as an item of the list: accounts.oidc.0.clientId
+        String list = key.substring(0, key.length() - ConfigLoader.ITEM_SUFFIX.length());
+        collect(node.getJsonObject(key), prefix + list + ".0.", out);
+        continue;
+      }
       out.add(prefix + key);
       if (node.getValue(key) instanceof JsonObject child) {
         collect(child, prefix + key + ".", out);
@@ -43,17 +51,45 @@ final class ConfigSchema {
   private void check(JsonObject node, JsonObject known, String prefix) {
     for (String key : node.fieldNames()) {
       String path = prefix + key;
-      if (!known.containsKey(key)) {
+      if (!known.containsKey(key) || key.endsWith(ConfigLoader.ITEM_SUFFIX)) {
         if (prefix.equals("verticles.")) {
           checkPluginBlock(node.getValue(key), path);
           continue;
         }
-        throw unknown(path, known.fieldNames());
+        throw unknown(path, settable(known));
       }
-      if (node.getValue(key) instanceof JsonObject child && known.getValue(key) instanceof JsonObject k) {
+      Object value = node.getValue(key);
+      if (value instanceof JsonObject child && known.getValue(key) instanceof JsonObject k) {
         check(child, k, path + ".");
+      } else if (known.getValue(key + ConfigLoader.ITEM_SUFFIX) instanceof JsonObject item) {
+        checkItems(value, item, path);
       }
     }
+  }
+
+  /** A list of objects: each item is checked against the item keys ({@code accounts.oidc.0.name}). */
+  private void checkItems(Object value, JsonObject item, String path) {
+    if (!(value instanceof JsonArray items)) {
+      throw new ConfigException(path, "expected a list of objects with the keys "
+          + String.join(", ", new java.util.TreeSet<>(item.fieldNames())));
+    }
+    for (int i = 0; i < items.size(); i++) {
+      if (!(items.getValue(i) instanceof JsonObject o)) {
+        throw new ConfigException(path + "." + i, "expected an object");
+      }
+      check(o, item, path + "." + i + ".");
+    }
+  }
+
+  /** The keys a configuration may set at this level (item defaults are not among them). */
+  private static Set<String> settable(JsonObject known) {
+    Set<String> keys = new java.util.LinkedHashSet<>();
+    for (String key : known.fieldNames()) {
+      if (!key.endsWith(ConfigLoader.ITEM_SUFFIX)) {
+        keys.add(key);
+      }
+    }
+    return keys;
   }
 
   /** A block for a verticle that is not built in: a plugin's, checked by name once plugins load. */

@@ -14,7 +14,7 @@ import java.util.function.IntUnaryOperator;
  * Plugin blocks are kept for their plugins to check.
  */
 public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOptions operations,
-                         AccountsConfig accounts, ConnectionOptions connections,
+                         AccountsConfig accounts, IdentityConfig identity, ConnectionOptions connections,
                          Deployment<UdpOptions> udp, Deployment<SignalingOptions> signaling,
                          Deployment<NatOptions> nat, Deployment<RelayOptions> relay, Deployment<WsOptions> ws,
                          Deployment<WsRelayOptions> wsrelay, Deployment<ApiOptions> api,
@@ -36,7 +36,7 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
 
   /** @throws ConfigException naming the first key that is unknown or has an unusable value */
   public static NodeConfig parse(ConfigTree tree) {
-    new ConfigSchema(ConfigLoader.defaults(), tree).check();
+    new ConfigSchema(ConfigLoader.schema(), tree).check();
     try {
       return parse(new ConfigBlock(tree.tree(), ""));
     } catch (ConfigException e) {
@@ -64,6 +64,7 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
         ClusterConfig.from(root.child("cluster")),
         operations,
         AccountsConfig.from(root.child("accounts")),
+        IdentityConfig.from(root.child("accounts")),
         ConnectionOptions.from(root.child("connections")),
         ports.deploy("udp", p -> p, UdpOptions::from),
         ports.deploy("signaling", p -> p, SignalingOptions::from),

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,22 +60,23 @@ public final class Database {
    */
   public static Future<Database> open(Vertx vertx, PeerStores.Location location) {
     Database db;
-    Flyway flyway;
+    Supplier<Flyway> flyway;
     if (location instanceof PeerStores.Postgres pg) {
       PgConnectOptions o = pg.settings().connectOptions();
       db = new Database(PgBuilder.pool().with(new PoolOptions().setMaxSize(pg.settings().poolSize())
           .setName("vertdesk-api-pg")).connectingTo(o).using(vertx).build(), Dialect.POSTGRES);
-      flyway = flyway(jdbcUrl(o), o.getUser(), o.getPassword());
+      flyway = () -> flyway(jdbcUrl(o), o.getUser(), o.getPassword());
     } else {
       String url = SqlitePeerStore.jdbcUrl(((PeerStores.SqliteFile) location).file());
       // one connection: SQLite has a single writer, and a pool of one never meets SQLITE_BUSY
       // on a lock upgrade inside its own transactions
       db = new Database(JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl(url),
           new PoolOptions().setMaxSize(1).setName("vertdesk-api-sqlite")), Dialect.SQLITE);
-      flyway = flyway(url, null, null);
+      flyway = () -> flyway(url, null, null);
     }
     return vertx.executeBlocking(() -> {
-      int applied = flyway.migrate().migrationsExecuted;
+      // Flyway's set-up loads and scans classes for seconds on a cold JVM: a worker's job too
+      int applied = flyway.get().migrate().migrationsExecuted;
       if (applied > 0) {
         LOG.info("database schema: {} migration(s) applied", applied);
       }
@@ -143,7 +145,16 @@ public final class Database {
 
   /** Runs {@code work} in one transaction: committed when its future succeeds, else rolled back. */
   public <T> Future<T> inTransaction(Function<Tx, Future<T>> work) {
-    return pool.withTransaction(conn -> work.apply(new Tx(conn)));
+    if (dialect == Dialect.POSTGRES) {
+      return pool.withTransaction(conn -> work.apply(new Tx(conn)));
+    }
+    // SQLite over JDBC: after a rollback, Vert.x's transaction left the pooled connection out of
+    // auto-commit, so the statements that followed were never committed (and the next rollback
+    // took them away). Plain BEGIN / COMMIT / ROLLBACK leave the driver in auto-commit.
+    return pool.withConnection(conn -> conn.query("begin immediate").execute()
+        .compose(begun -> work.apply(new Tx(conn)).transform(ar -> ar.succeeded()
+            ? conn.query("commit").execute().map(ar.result())
+            : conn.query("rollback").execute().transform(x -> Future.<T>failedFuture(ar.cause())))));
   }
 
   /** A round trip, for readiness. */

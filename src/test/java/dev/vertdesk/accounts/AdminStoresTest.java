@@ -87,7 +87,7 @@ class AdminStoresTest {
     try {
       AccountsConfig config = NodeConfig.load(new JsonObject().put("dataDir", dir.toString()), Map.of()).accounts();
       TokenStore tokens = new TokenStore(db);
-      AccountService accounts = new AccountService(vertx, config, new UserStore(db), tokens, new LoginLog(db), null);
+      AccountService accounts = new AccountService(vertx, config, new UserStore(db), tokens, new LoginLog(db), null, null, null);
       await(accounts.start());
       UserAdmin users = new UserAdmin(vertx, db, accounts, tokens);
       GroupAdmin groups = new GroupAdmin(db, accounts);
