@@ -61,7 +61,8 @@ class ServerCommandsConfigTest {
     }
     for (Tcp t : List.of(new Tcp(c.signaling(), c.signaling().options().port()), new Tcp(c.nat(), c.nat().options().port()),
         new Tcp(c.relay(), c.relay().options().port()), new Tcp(c.ws(), c.ws().options().port()),
-        new Tcp(c.wsrelay(), c.wsrelay().options().port()), new Tcp(c.admin(), c.admin().options().port()))) {
+        new Tcp(c.wsrelay(), c.wsrelay().options().port()), new Tcp(c.api(), c.api().options().port()),
+        new Tcp(c.admin(), c.admin().options().port()))) {
       if (t.d().enabled()) {
         assertEquals(null, out.put("tcp/" + t.port(), t.d().name()), "one port, one verticle: " + out);
       }
@@ -75,9 +76,10 @@ class ServerCommandsConfigTest {
         "-m", "10.0.0.0/8", "-s", "4", "-R", "id1.example.com,id2.example.com", "-u", "https://example.com/rd",
         "-b", "127.0.0.1");
     assertEquals(Role.HBBS, c.operations().role());
-    assertEquals(new TreeSet<>(List.of("udp", "signaling", "nat", "ws", "admin")), enabled(c));
+    // the API belongs to the ID server, as in RustDesk Server Pro's hbbs
+    assertEquals(new TreeSet<>(List.of("udp", "signaling", "nat", "ws", "api", "admin")), enabled(c));
     assertEquals(Map.of("udp/31116", "udp", "tcp/31116", "signaling", "tcp/31115", "nat", "tcp/31118", "ws",
-        "tcp/31120", "admin"), sockets(c));
+        "tcp/31114", "api", "tcp/31120", "admin"), sockets(c));
     assertEquals(List.of("relay.example.com"), c.server().relayServers());
     assertEquals("_", c.server().key());
     assertEquals(8388608, c.udp().options().rmem());
@@ -127,7 +129,7 @@ class ServerCommandsConfigTest {
             .put("relay", new JsonObject().put("enabled", true))).encode());
     assertEquals(Set.of("relay", "wsrelay", "admin"), enabled(load(Map.of(), "hbbr", "-conf", file.toString())));
     // enabled still switches within the role
-    assertEquals(Set.of("signaling", "nat", "ws", "admin"),
+    assertEquals(Set.of("signaling", "nat", "ws", "api", "admin"),
         enabled(load(Map.of("VERTDESK_VERTICLES__UDP__ENABLED", "false"), "hbbs")));
     assertEquals(Role.HBBR, load(Map.of("VERTDESK_ROLE", "hbbr")).operations().role());
   }
