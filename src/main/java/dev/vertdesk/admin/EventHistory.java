@@ -1,7 +1,7 @@
 package dev.vertdesk.admin;
 
 import dev.vertdesk.events.Addresses;
-import dev.vertdesk.metrics.EventTypes;
+import dev.vertdesk.events.EventTypes;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;

@@ -1,6 +1,6 @@
 package dev.vertdesk.logging;
 
-import dev.vertdesk.metrics.EventTypes;
+import dev.vertdesk.events.EventTypes;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,7 @@
 package dev.vertdesk.metrics;
 
 import dev.vertdesk.events.Addresses;
+import dev.vertdesk.events.EventTypes;
 import dev.vertdesk.node.NodeCore;
 import dev.vertdesk.relay.RelayHub;
 import dev.vertdesk.relay.RelaySessionInfo;

@@ -4,7 +4,7 @@ import dev.vertdesk.config.NodeConfig;
 import dev.vertdesk.crypto.ServerKeys;
 import dev.vertdesk.events.EventPublisher;
 import dev.vertdesk.events.Addresses;
-import dev.vertdesk.metrics.EventTypes;
+import dev.vertdesk.events.EventTypes;
 import dev.vertdesk.node.BoundPorts;
 import dev.vertdesk.node.ClusterView;
 import dev.vertdesk.node.Drain;

@@ -1,6 +1,5 @@
-package dev.vertdesk.metrics;
+package dev.vertdesk.events;
 
-import dev.vertdesk.events.Addresses;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
