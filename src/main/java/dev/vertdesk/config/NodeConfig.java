@@ -49,7 +49,7 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
         plugins.put(name, PluginBlock.from(verticles.child(name), name));
       }
     }
-    return new NodeConfig(server,
+    NodeConfig c = new NodeConfig(server,
         ClusterConfig.from(root.child("cluster")),
         OperationOptions.from(root),
         ports.deploy("udp", p -> p, UdpOptions::from),
@@ -62,6 +62,13 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
             && relayPort.getAsInt() + 2 <= 65535 ? relayPort.getAsInt() + 2 : p + 3, WsRelayOptions::from),
         ports.deploy("admin", p -> p + 4, AdminOptions::from),
         Map.copyOf(plugins));
+    int held = c.relay.options().maxHeldBytes();
+    if (c.wsrelay.enabled() && held > 0 && held < c.wsrelay.options().maxMessageSize()) {
+      throw new ConfigException("verticles.relay.config.maxHeldBytes", held
+          + " is less than verticles.wsrelay.config.maxMessageSize (" + c.wsrelay.options().maxMessageSize()
+          + "): no message of that size could pass");
+    }
+    return c;
   }
 
   /** Reads one built-in block with its host and port resolved. */
