@@ -29,9 +29,10 @@ import org.slf4j.Logger;
  * how they close.
  *
  * <p>What a connection holds in memory (its first message's leftovers, what arrives before
- * pairing, on a WebSocket an unfinished message, and large messages queued for its client) is its
- * share of the node's {@link HeldBytes}, recounted after each read; when the node is over its cap,
- * the connections holding the most are closed.
+ * pairing, on a WebSocket an unfinished message, large messages queued for its client, and its
+ * whole write queue while the client does not keep up) is its share of the node's
+ * {@link HeldBytes}, recounted after each read and write-queue change; when the node is over its
+ * cap, the connections holding the most are closed.
  */
 abstract class ChannelRelayEndpoint extends ChannelInboundHandlerAdapter implements RelayEndpoint {
 
@@ -126,8 +127,10 @@ abstract class ChannelRelayEndpoint extends ChannelInboundHandlerAdapter impleme
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    boolean writable = channel.isWritable();
+    account.stall(writable ? 0 : pendingOutboundBytes());
     if (state == State.RELAYING) {
-      inbound.writabilityChanged(channel.isWritable());
+      inbound.writabilityChanged(writable);
     }
   }
 
@@ -386,6 +389,9 @@ abstract class ChannelRelayEndpoint extends ChannelInboundHandlerAdapter impleme
   @Override
   public final void write(ByteBuf data) {
     channel.write(outbound(data), channel.voidPromise());
+    if (!channel.isWritable()) {
+      account.stall(pendingOutboundBytes()); // the queue of a client that does not keep up grows
+    }
   }
 
   @Override

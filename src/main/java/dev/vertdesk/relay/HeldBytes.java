@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
  * What the node's relay connections hold in memory beyond their bounded socket queues, and the
  * node-wide cap on it ({@code verticles.relay.config.maxHeldBytes}): messages that have not
  * arrived whole yet (a WebSocket frame or fragmented message, a TCP frame being re-framed for a
- * WebSocket partner, docs/protocol.md §7.3), what arrives before pairing, and large messages
- * queued for a client. Each of these is bounded per connection, but only the cap bounds them
- * all together, so that no number of connections can take the JVM's memory (and with it the
+ * WebSocket partner, docs/protocol.md §7.3), what arrives before pairing, large messages
+ * queued for a client, and the write queues of clients that do not keep up. Each of these is
+ * bounded per connection, but only the cap bounds them all together, so that no number of connections can take the JVM's memory (and with it the
  * event loops of every other port, which then wait for direct memory).
  *
  * <p>Whenever the total passes the cap, the holders that hold the most are shed (closed) until
@@ -152,13 +152,15 @@ public final class HeldBytes {
 
   /**
    * One holder's share of the total: what its owner holds itself ({@link #set}, from the owner's
-   * loop) and the large messages queued for its client ({@link #queue}, from any thread). Once
-   * closed or shed it stays 0.
+   * loop), and what waits in its write queue: the large messages queued for its client
+   * ({@link #queue}, from any thread), or, while the client does not keep up, the whole queue
+   * ({@link #stall}), whichever is more. Once closed or shed it stays 0.
    */
   final class Account {
     private final LongConsumer shed;
     private long own;
     private long queued;
+    private long stalled;
     private boolean closed;
 
     private Account(LongConsumer shed) {
@@ -172,13 +174,37 @@ public final class HeldBytes {
         if (closed || bytes == own) {
           return;
         }
-        long delta = bytes - own;
+        long before = share();
         own = bytes;
-        over = changed(this, delta, own + queued);
+        over = changed(this, share() - before, share());
       }
       if (over) {
         shedLargest();
       }
+    }
+
+    /**
+     * The client's write queue holds {@code bytes} and is past its high-water mark (0: it keeps
+     * up again). Below the mark a queue is within the connection's own small bound.
+     */
+    void stall(long bytes) {
+      boolean over;
+      synchronized (this) {
+        if (closed || bytes == stalled) {
+          return;
+        }
+        long before = share();
+        stalled = bytes;
+        over = changed(this, share() - before, share());
+      }
+      if (over) {
+        shedLargest();
+      }
+    }
+
+    /** Under the lock. */
+    private long share() {
+      return own + Math.max(queued, stalled);
     }
 
     /** A large message of {@code bytes} is queued for the client. */
@@ -197,8 +223,9 @@ public final class HeldBytes {
         if (closed) {
           return;
         }
+        long before = share();
         queued += bytes;
-        over = changed(this, bytes, own + queued);
+        over = changed(this, share() - before, share());
       }
       if (over) {
         shedLargest();
@@ -206,7 +233,7 @@ public final class HeldBytes {
     }
 
     synchronized long held() {
-      return closed ? 0 : own + queued;
+      return closed ? 0 : share();
     }
 
     /** The owner holds nothing any more, for good. */
@@ -217,16 +244,17 @@ public final class HeldBytes {
         }
         closed = true;
         holders.remove(this);
-        total.addAndGet(-(own + queued));
+        total.addAndGet(-share());
         own = 0;
         queued = 0;
+        stalled = 0;
       }
     }
 
     private void shed() {
       long had;
       synchronized (this) {
-        had = own + queued;
+        had = share();
       }
       close();
       shed.accept(had);

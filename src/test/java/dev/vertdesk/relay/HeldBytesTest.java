@@ -64,6 +64,21 @@ class HeldBytesTest {
   }
 
   @Test
+  void aStalledWriteQueueCountsOnceWithTheLargeMessagesInIt() {
+    Holders h = new Holders(10 * MIB);
+    HeldBytes.Account a = h.account("a");
+    a.set(MIB);
+    a.queue(2 * MIB);
+    a.stall(512 * 1024); // a queue past its mark holding less than the large messages counted
+    assertEquals(3 * MIB, h.held.total());
+    a.stall(5 * MIB); // the queue holds more than its large messages
+    assertEquals(6 * MIB, h.held.total());
+    a.stall(0); // the client keeps up again
+    a.unqueue(2 * MIB);
+    assertEquals(MIB, h.held.total());
+  }
+
+  @Test
   void overTheCapTheLargestHoldersAreShedNotTheOneThatGrew() {
     Holders h = new Holders(10 * MIB);
     HeldBytes.Account big = h.account("big");

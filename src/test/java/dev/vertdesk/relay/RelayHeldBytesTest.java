@@ -186,14 +186,38 @@ class RelayHeldBytesTest {
       byte[] message = new byte[MIB];
       java.util.concurrent.CompletableFuture.runAsync(() -> {
         try {
-          for (int i = 0; i < 3; i++) {
-            sender.send(message); // the reader's socket takes little; the rest queues in the relay
+          for (int i = 0; i < 12; i++) {
+            sender.send(message); // what the socket buffers do not take queues in the relay
           }
         } catch (IOException closed) {
           // the test is over
         }
       });
       awaitHeld(n -> n >= MIB, "a queued message counts");
+    }
+  }
+
+  @Test
+  void theWriteQueueOfATcpClientThatDoesNotReadCounts() throws Exception {
+    String u = UUID.randomUUID().toString();
+    java.net.Socket small = new java.net.Socket();
+    small.setReceiveBufferSize(16 * 1024);
+    small.bind(new java.net.InetSocketAddress("127.0.6.20", 0));
+    small.connect(new java.net.InetSocketAddress("127.0.0.1", tcpPort), 2000);
+    try (RelayClient reader = new RelayClient(small).request(u, key);
+         RelayClient sender = new RelayClient(tcpPort, "127.0.6.21").request(u, key)) {
+      java.util.concurrent.CompletableFuture.runAsync(() -> {
+        try {
+          byte[] chunk = new byte[64 * 1024];
+          for (int i = 0; i < 256; i++) {
+            sender.write(chunk); // 16 MiB at most: the relay stops reading it long before
+          }
+        } catch (IOException closed) {
+          // the test is over
+        }
+      });
+      awaitHeld(n -> n >= 256 * 1024, "the stalled queue past the high-water mark counts");
+      assertTrue(held().total() <= CAP, "and stays within the cap: " + held().total());
     }
   }
 
