@@ -5,19 +5,24 @@ import dev.vertdesk.config.AdminOptions;
 import dev.vertdesk.config.Deployment;
 import dev.vertdesk.net.ConnectionLimiter;
 import dev.vertdesk.net.HttpListener;
+import dev.vertdesk.logging.RepeatedLog;
 import dev.vertdesk.net.NetworkSupport;
 import dev.vertdesk.node.NodeCore;
 import dev.vertdesk.registry.PeerView;
 import dev.vertdesk.rendezvous.RendezvousContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -52,12 +57,14 @@ public final class AdminVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(AdminVerticle.class);
   private static final int MAX_BODY = 64 * 1024;
+  private static final long FAILURE_LOG_MILLIS = 60_000;
 
   private final NodeCore core;
   private final RendezvousContext rendezvous;
   private final NodeAdmin node;
   private final AdminOptions options;
   private final ConnectionLimiter limiter;
+  private final RepeatedLog failures = new RepeatedLog(LOG, FAILURE_LOG_MILLIS);
   private AdminToken token;
   private HttpServer server;
 
@@ -110,8 +117,13 @@ public final class AdminVerticle extends VerticleBase {
     r.post("/api/drain").handler(this::drain);
 
     r.get("/api/relay-servers").handler(rc -> broadcast(rc, AdminCommands.RELAY_SERVERS, new JsonObject()));
-    r.put("/api/relay-servers").handler(rc -> broadcast(rc, AdminCommands.RELAY_SERVERS,
-        new JsonObject().put("servers", body(rc).getValue("servers", new JsonArray()))));
+    r.put("/api/relay-servers").handler(rc -> {
+      JsonObject b = body(rc);
+      if (!b.containsKey("servers")) {
+        throw new IllegalArgumentException("give servers: a list of host or host:port ([] clears it)");
+      }
+      broadcast(rc, AdminCommands.RELAY_SERVERS, new JsonObject().put("servers", b.getValue("servers")));
+    });
     // hbbs' test-geo: the relay the next punch request of this node would hand out (it advances
     // the rotation; there is no geo in hbbs either, the client addresses only show in the answer)
     r.get("/api/relay-servers/next").handler(rc -> json(rc, 200, new JsonObject()
@@ -165,7 +177,7 @@ public final class AdminVerticle extends VerticleBase {
       r.post(path).handler(rc -> broadcast(rc, AdminCommands.ACCESS_LIST, new JsonObject().put("list", list)
           .put("op", "add").put("ips", body(rc).getValue("ips"))));
       r.delete(path).handler(rc -> {
-        JsonObject b = body(rc);
+        JsonObject b = optionalBody(rc);
         boolean all = "true".equalsIgnoreCase(rc.queryParams().get("all")) || Boolean.TRUE.equals(b.getValue("all"));
         broadcast(rc, AdminCommands.ACCESS_LIST, new JsonObject().put("list", list).put("op", "remove")
             .put("all", all).put("ips", b.getValue("ips")));
@@ -179,17 +191,35 @@ public final class AdminVerticle extends VerticleBase {
     return r;
   }
 
+  /**
+   * Every failed request ends here. A client error is answered 4xx with a message of ours and
+   * not logged (a client can repeat it at will); anything else is a 500 that says nothing of the
+   * cause, which goes to the log, at most once per interval.
+   */
   private void failure(RoutingContext rc) {
     Throwable t = rc.failure();
-    int status = rc.statusCode() > 0 ? rc.statusCode() : 500;
-    String message = t == null ? "HTTP " + status : t.getMessage();
-    if (t instanceof IllegalArgumentException || t instanceof io.vertx.core.json.DecodeException) {
+    int status = rc.statusCode();
+    String message;
+    if (t instanceof NumberFormatException) {
       status = 400;
-    } else if (status == 500) {
-      LOG.warn("admin request {} {} failed", rc.request().method(), rc.request().path(), t);
+      message = "not a number where one is expected";
+    } else if (t instanceof IllegalArgumentException) {
+      status = 400; // our own checks: the message says what is wrong with the request
+      message = t.getMessage();
+    } else if (t instanceof DecodeException) {
+      status = 400;
+      message = "the body is not valid JSON";
+    } else if (status == 413) {
+      message = "the body is larger than " + MAX_BODY + " bytes";
+    } else if (status >= 400 && status < 500) {
+      message = HttpResponseStatus.valueOf(status).reasonPhrase();
+    } else {
+      status = 500;
+      message = "internal error (see the server log)";
+      failures.warn("failure", "admin request {} {} failed", rc.request().method(), rc.request().path(), t);
     }
     if (!rc.response().headWritten()) {
-      json(rc, status, new JsonObject().put("error", String.valueOf(message)));
+      json(rc, status, new JsonObject().put("error", message));
     } else {
       rc.response().reset();
     }
@@ -237,12 +267,17 @@ public final class AdminVerticle extends VerticleBase {
     Future<Void> store = core.store().ping().timeout(timeout, TimeUnit.MILLISECONDS);
     Future<Boolean> cluster = ClusterState.partitionsSafe(vertx).timeout(timeout, TimeUnit.MILLISECONDS);
     Future.join(store, cluster).onComplete(ar -> {
+      // a 503 names the failing check, never an exception's words; those go to the log
+      if (store.failed()) {
+        failures.warn("ready-store", "readiness: the peer store failed its check: {}", store.cause().toString());
+      }
       checks.put("store", store.succeeded() ? new JsonObject().put("ok", true)
-          : new JsonObject().put("ok", false).put("error", String.valueOf(store.cause().getMessage())));
+          : new JsonObject().put("ok", false).put("error", "the peer store did not answer its check"));
       JsonObject c = new JsonObject().put("clustered", core.cluster().clustered())
           .put("members", core.cluster().members().size());
       if (cluster.failed()) {
-        c.put("ok", false).put("error", String.valueOf(cluster.cause().getMessage()));
+        failures.warn("ready-cluster", "readiness: the cluster check failed: {}", cluster.cause().toString());
+        c.put("ok", false).put("error", "the cluster's partition state could not be read");
       } else {
         Boolean safe = cluster.result();
         c.put("ok", safe == null || safe);
@@ -446,12 +481,39 @@ public final class AdminVerticle extends VerticleBase {
     });
   }
 
-  private static JsonObject body(RoutingContext rc) {
-    if (rc.body() == null || rc.body().length() == 0) {
+  /**
+   * The request's body, which must be a JSON object.
+   *
+   * @throws IllegalArgumentException (a 400) for an empty body, any other JSON value or no JSON at all
+   */
+  static JsonObject body(RoutingContext rc) {
+    return jsonObject(rc.body() == null ? null : rc.body().buffer(), true);
+  }
+
+  /** The body if there is one (a DELETE may carry its arguments in the query instead), else {}. */
+  static JsonObject optionalBody(RoutingContext rc) {
+    return jsonObject(rc.body() == null ? null : rc.body().buffer(), false);
+  }
+
+  static JsonObject jsonObject(Buffer body, boolean required) {
+    if (body == null || body.length() == 0) {
+      if (required) {
+        throw new IllegalArgumentException("this request needs a JSON object as its body");
+      }
       return new JsonObject();
     }
-    JsonObject b = rc.body().asJsonObject();
-    return b == null ? new JsonObject() : b;
+    Object value;
+    try {
+      value = Json.decodeValue(body);
+    } catch (DecodeException e) {
+      throw new IllegalArgumentException("the body is not valid JSON");
+    }
+    if (value instanceof JsonObject o) {
+      return o;
+    }
+    throw new IllegalArgumentException("the body must be a JSON object, not " + (value == null ? "null"
+        : value instanceof JsonArray ? "an array" : value instanceof String ? "a string"
+        : value instanceof Boolean ? "a boolean" : "a number"));
   }
 
   /** true/false, or hbbs' {@code Y}/{@code N} (and yes/no, on/off, 1/0). */

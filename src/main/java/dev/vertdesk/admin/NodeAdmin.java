@@ -2,6 +2,7 @@ package dev.vertdesk.admin;
 
 import dev.vertdesk.events.Addresses;
 import dev.vertdesk.logging.EventLog;
+import dev.vertdesk.logging.RepeatedLog;
 import dev.vertdesk.metrics.DomainMetrics;
 import dev.vertdesk.metrics.Metrics;
 import dev.vertdesk.node.NodeCore;
@@ -60,6 +61,7 @@ public final class NodeAdmin {
   private final DomainMetrics metrics;
   private final AdminCommands commands;
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private final RepeatedLog failures = new RepeatedLog(LOG, 60_000);
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
 
   private NodeAdmin(Vertx vertx, NodeCore core, RendezvousContext rendezvous, Optional<RelayHub> relay) {
@@ -147,9 +149,12 @@ public final class NodeAdmin {
       JsonObject reply = new JsonObject().put("requestId", requestId).put("node", core.nodeId());
       if (ar.succeeded()) {
         reply.put("ok", true).put("result", ar.result());
+      } else if (ar.cause() instanceof IllegalArgumentException e) {
+        reply.put("ok", false).put("error", String.valueOf(e.getMessage())); // our own check's words
       } else {
-        reply.put("ok", false).put("error", String.valueOf(ar.cause().getMessage()));
-        LOG.warn("admin command {} failed on this node: {}", command, ar.cause().toString());
+        // an I/O error, say: the answer may reach a 5xx, so its details stay in this node's log
+        reply.put("ok", false).put("error", "the command failed on this node (see its log)");
+        failures.warn(command, "admin command {} failed on this node: {}", command, ar.cause().toString());
       }
       if (replyTo != null) {
         vertx.eventBus().send(replyTo, reply);

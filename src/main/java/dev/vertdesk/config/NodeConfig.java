@@ -60,7 +60,7 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
         plugins.put(name, PluginBlock.from(verticles.child(name), name));
       }
     }
-    return new NodeConfig(server,
+    NodeConfig c = new NodeConfig(server,
         ClusterConfig.from(root.child("cluster")),
         operations,
         AccountsConfig.from(root.child("accounts")),
@@ -77,6 +77,13 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
         ports.deploy("api", p -> p - 2, ApiOptions::from),
         ports.deploy("admin", p -> operations.role() == Role.HBBR ? relayBase + 4 : p + 4, AdminOptions::from),
         Map.copyOf(plugins));
+    int held = c.relay.options().maxHeldBytes();
+    if (c.wsrelay.enabled() && held > 0 && held < c.wsrelay.options().maxMessageSize()) {
+      throw new ConfigException("verticles.relay.config.maxHeldBytes", held
+          + " is less than verticles.wsrelay.config.maxMessageSize (" + c.wsrelay.options().maxMessageSize()
+          + "): no message of that size could pass");
+    }
+    return c;
   }
 
   /** Reads one built-in block with its host and port resolved, enabled only within the role. */

@@ -4,6 +4,7 @@ import dev.vertdesk.events.Addresses;
 import dev.vertdesk.events.EventTypes;
 import dev.vertdesk.node.BuildInfo;
 import dev.vertdesk.node.NodeCore;
+import dev.vertdesk.relay.HeldBytes;
 import dev.vertdesk.relay.RelayHub;
 import dev.vertdesk.relay.RelaySessionInfo;
 import dev.vertdesk.relay.RelaySessions;
@@ -47,6 +48,7 @@ public final class DomainMetrics {
   private final Vertx vertx;
   private final NodeCore core;
   private final Optional<RelaySessions> relay;
+  private final Optional<HeldBytes> held;
   private final MeterRegistry registry;
   private final List<Meter> meters = new ArrayList<>();
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
@@ -62,6 +64,7 @@ public final class DomainMetrics {
     this.vertx = vertx;
     this.core = core;
     this.relay = relay.map(RelayHub::sessions);
+    this.held = relay.map(RelayHub::heldBytes);
     this.registry = registry;
   }
 
@@ -73,6 +76,19 @@ public final class DomainMetrics {
         c -> relay.map(RelaySessions::size).orElse(0));
     gauge("vertdesk.relay.sessions.waiting", "relay connections waiting for their partner",
         c -> relay.map(RelaySessions::waiting).orElse(0));
+    held.ifPresent(h -> {
+      gauge("vertdesk.relay.held.bytes", "bytes the relay's connections hold in unfinished and queued messages",
+          c -> h.total());
+      gauge("vertdesk.relay.held.max.bytes", "the node's cap on those bytes (maxHeldBytes)", c -> h.max());
+      synchronized (meters) {
+        for (HeldBytes.Limit limit : HeldBytes.Limit.values()) {
+          meters.add(FunctionCounter.builder("vertdesk.relay.held.closes", h, x -> x.closes(limit))
+              .description("relay connections closed for what they held, by the limit they hit")
+              .tags(Tags.of("limit", limit.label()))
+              .register(registry));
+        }
+      }
+    });
     gauge("vertdesk.cluster.members", "cluster members this node sees (1 when not clustered)",
         c -> c.cluster().members().size());
     gauge("vertdesk.node.draining", "1 while this node drains", c -> c.drain().draining() ? 1 : 0);

@@ -27,6 +27,12 @@ import org.slf4j.Logger;
  * holding what arrives meanwhile, and the {@link RelayEndpoint} side that does not depend on the
  * framing. The transports differ in how they read the first message, in what they write and in
  * how they close.
+ *
+ * <p>What a connection holds in memory (its first message's leftovers, what arrives before
+ * pairing, on a WebSocket an unfinished message, large messages queued for its client, and its
+ * whole write queue while the client does not keep up) is its share of the node's
+ * {@link HeldBytes}, recounted after each read and write-queue change; when the node is over its
+ * cap, the connections holding the most are closed.
  */
 abstract class ChannelRelayEndpoint extends ChannelInboundHandlerAdapter implements RelayEndpoint {
 
@@ -66,6 +72,10 @@ abstract class ChannelRelayEndpoint extends ChannelInboundHandlerAdapter impleme
   private String uuid;
   protected ScheduledFuture<?> timer;
   protected Inbound inbound;
+  /** This connection's share of the node's held bytes. */
+  private final HeldBytes.Account account;
+  /** Why the connection was closed, when the relay closed it for a reason the session should report. */
+  private String closeReason;
 
   /**
    * @param initial       HTTP for a WebSocket (the upgrade comes first), else HANDSHAKE
@@ -79,6 +89,7 @@ abstract class ChannelRelayEndpoint extends ChannelInboundHandlerAdapter impleme
     this.log = log;
     this.state = initial;
     this.openingMillis = openingMillis;
+    this.account = admission.hub().heldBytes().account(this::shedForNode);
   }
 
   // ------------------------------------------------------------------ Netty side
@@ -116,8 +127,10 @@ abstract class ChannelRelayEndpoint extends ChannelInboundHandlerAdapter impleme
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    boolean writable = channel.isWritable();
+    account.stall(writable ? 0 : pendingOutboundBytes());
     if (state == State.RELAYING) {
-      inbound.writabilityChanged(channel.isWritable());
+      inbound.writabilityChanged(writable);
     }
   }
 
@@ -127,20 +140,66 @@ abstract class ChannelRelayEndpoint extends ChannelInboundHandlerAdapter impleme
     state = State.CLOSED;
     cancelTimer();
     releaseHeld();
+    account.close();
     if (was == State.WAITING) {
       admission.hub().withdraw(uuid, this);
     } else if (was == State.RELAYING) {
-      inbound.closed("connection closed");
+      inbound.closed(closeReason == null ? "connection closed" : closeReason);
     }
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    // on a WebSocket, a CorruptedWebSocketFrameException (too big, not masked, ...) comes with
-    // the decoder's close frame already sent
-    log.debug("{}: {}", description, cause.toString());
+    if (cause instanceof Error) {
+      // out of (direct) memory, say: the one thing here an operator must hear about
+      admission.hub().heldBytes().failed(description, cause);
+    } else {
+      // on a WebSocket, a CorruptedWebSocketFrameException (too big, not masked, ...) comes with
+      // the decoder's close frame already sent
+      log.debug("{}: {}", description, cause.toString());
+    }
     channel.close();
   }
+
+  // ------------------------------------------------------------------ held bytes
+
+  /** Bytes this connection holds now, beyond its socket's write queue. */
+  protected long holding() {
+    return heldBytes;
+  }
+
+  /** Brings this connection's share of the node's held bytes up to date (after a read, say). */
+  protected final void recount() {
+    if (channel.isActive()) { // else closing: channelInactive gives the share back
+      account.set(holding());
+    }
+  }
+
+  /** This connection held the most when the node went over its cap: it goes. */
+  private void shedForNode(long held) {
+    channel.eventLoop().execute(() -> {
+      if (channel.isActive()) {
+        admission.hub().heldBytes().closed(HeldBytes.Limit.NODE, description, held);
+        shed("over the node's held-bytes cap");
+      }
+    });
+  }
+
+  /**
+   * Closes the connection for something the relay will not hold; a paired session ends with
+   * {@code why} as its reason.
+   */
+  protected final void shed(String why) {
+    closeReason = why;
+    if (state == State.RELAYING) {
+      overLimit(why);
+    } else {
+      refuse(why);
+    }
+  }
+
+  /** Closes a paired connection that broke a limit of the relay (a WebSocket says so in a close frame). */
+  protected abstract void overLimit(String why);
 
   // ------------------------------------------------------------------ before pairing
 
@@ -222,6 +281,7 @@ abstract class ChannelRelayEndpoint extends ChannelInboundHandlerAdapter impleme
     held.add(data);
     heldBytes += data.readableBytes();
     if (heldBytes > admission.preRelayBudget()) {
+      admission.hub().heldBytes().closed(HeldBytes.Limit.PRE_PAIR, description, heldBytes);
       refuse("too much data before pairing");
     }
   }
@@ -232,6 +292,7 @@ abstract class ChannelRelayEndpoint extends ChannelInboundHandlerAdapter impleme
         b.release();
       }
       held = null;
+      heldBytes = 0;
     }
   }
 
@@ -293,10 +354,13 @@ abstract class ChannelRelayEndpoint extends ChannelInboundHandlerAdapter impleme
     cancelTimer();
     state = State.RELAYING;
     inbound = in;
+    ArrayDeque<ByteBuf> h = held;
+    held = null;
+    heldBytes = 0;
     deliverLeftovers(in);
-    if (held != null) {
-      ArrayDeque<ByteBuf> h = held;
-      held = null;
+    // what is handed over now is the session's to count (a large message, once queued)
+    recount();
+    if (h != null) {
       for (ByteBuf b : h) {
         in.data(b);
       }
@@ -317,6 +381,24 @@ abstract class ChannelRelayEndpoint extends ChannelInboundHandlerAdapter impleme
   @Override
   public void capReads(int bytes) {
     reads.cap(bytes);
+  }
+
+  /** What the channel's pipeline takes for {@code data} (a WebSocket frame, or the bytes). */
+  protected abstract Object outbound(ByteBuf data);
+
+  @Override
+  public final void write(ByteBuf data) {
+    channel.write(outbound(data), channel.voidPromise());
+    if (!channel.isWritable()) {
+      account.stall(pendingOutboundBytes()); // the queue of a client that does not keep up grows
+    }
+  }
+
+  @Override
+  public final void writeHeld(ByteBuf message) {
+    int n = message.readableBytes();
+    account.queue(n);
+    channel.write(outbound(message)).addListener(f -> account.unqueue(n));
   }
 
   @Override

@@ -32,6 +32,14 @@ public interface RelayEndpoint {
     /** Bytes (STREAM) or one message (MESSAGE) from the peer; ownership passes to the callee. */
     void data(ByteBuf data);
 
+    /**
+     * A MESSAGE endpoint read {@code bytes} from its client, framing included, whether or not
+     * they complete a message: the bandwidth limits are charged by what is read (as hbbr does,
+     * docs/protocol.md §7.4), so bytes the relay only holds are not free. A STREAM endpoint's
+     * {@link #data} is what it read, and is charged there.
+     */
+    void received(int bytes);
+
     /** The end of one read burst: a good moment to flush what was forwarded. */
     void readComplete();
 
@@ -75,6 +83,15 @@ public interface RelayEndpoint {
 
   /** Queues data for the client; ownership passes to the endpoint. Thread-safe. */
   void write(ByteBuf data);
+
+  /**
+   * Queues a large message for the client like {@link #write(ByteBuf)}, counting it as held by
+   * this endpoint (towards the node's {@link HeldBytes}) until it is handed to the kernel or
+   * dropped. Thread-safe.
+   */
+  default void writeHeld(ByteBuf message) {
+    write(message);
+  }
 
   void flush();
 

@@ -3,6 +3,7 @@ package dev.vertdesk.relay;
 import dev.vertdesk.config.RelayOptions;
 import dev.vertdesk.node.NodeCore;
 import dev.vertdesk.registry.RelayBrokerage;
+import io.netty.util.internal.PlatformDependent;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,8 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The relay of one node, which every instance of the TCP and WebSocket relay verticles shares:
  * the uuid → waiting endpoint table (docs/protocol.md §7.2), the live sessions, the total
- * bandwidth bucket and the access lists. Pairing only sees {@link RelayEndpoint}s, so TCP and
- * WebSocket ends pair alike. Built by the composition root when the node runs a relay port.
+ * bandwidth bucket, the access lists and the cap on what connections hold ({@link HeldBytes}).
+ * Pairing only sees {@link RelayEndpoint}s, so TCP and WebSocket ends pair alike. Built by the
+ * composition root when the node runs a relay port.
  */
 public final class RelayHub {
 
@@ -22,14 +24,16 @@ public final class RelayHub {
   private volatile RelayPolicy policy;
   private volatile TokenBucket total;
   private final AccessLists access;
+  private final HeldBytes held;
   private final RelaySessions sessions = new RelaySessions(this);
   private final ConcurrentHashMap<String, RelayEndpoint> waiting = new ConcurrentHashMap<>();
   private final AtomicLong nextSession = new AtomicLong();
 
-  private RelayHub(NodeCore core, Vertx vertx, Context context, RelayPolicy policy) {
+  private RelayHub(NodeCore core, Vertx vertx, Context context, RelayPolicy policy, long maxHeldBytes) {
     this.core = core;
     this.context = context;
     this.policy = policy;
+    this.held = new HeldBytes(maxHeldBytes);
     this.total = TokenBucket.megabitsPerSecond(policy.totalMbps(), System.nanoTime());
     this.access = new AccessLists(vertx, core.config().server().dataDir());
   }
@@ -40,8 +44,17 @@ public final class RelayHub {
    * loaded.
    */
   public static Future<RelayHub> start(Vertx vertx, NodeCore core, RelayOptions options) {
-    RelayHub hub = new RelayHub(core, vertx, vertx.getOrCreateContext(), RelayPolicy.of(options));
+    RelayHub hub = new RelayHub(core, vertx, vertx.getOrCreateContext(), RelayPolicy.of(options),
+        maxHeldBytes(options.maxHeldBytes(), PlatformDependent.maxDirectMemory()));
     return hub.access.start(options.accessListPollMillis()).map(hub);
+  }
+
+  /**
+   * The node-wide cap on held bytes: as configured, or (0) a quarter of the direct-memory limit,
+   * which leaves the rest to socket buffers, pools and the other ports (at least 1 MiB).
+   */
+  static long maxHeldBytes(int configured, long maxDirectMemory) {
+    return configured > 0 ? configured : Math.max(RelayOptions.MIN_HELD_BYTES, maxDirectMemory / 4);
   }
 
   /** Stops polling the access lists; the relay ports close their own connections. */
@@ -52,6 +65,11 @@ public final class RelayHub {
   /** The live sessions, TCP and WebSocket alike. */
   public RelaySessions sessions() {
     return sessions;
+  }
+
+  /** What the node's relay connections hold, against its cap. */
+  public HeldBytes heldBytes() {
+    return held;
   }
 
   /** What the admin API may change at run time. */

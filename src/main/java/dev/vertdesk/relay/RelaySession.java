@@ -2,6 +2,7 @@ package dev.vertdesk.relay;
 
 import dev.vertdesk.protocol.FrameCodec;
 import dev.vertdesk.protocol.FrameDecoder;
+import dev.vertdesk.protocol.FrameTooLargeException;
 import dev.vertdesk.protocol.ProtocolException;
 import dev.vertdesk.relay.RelayEndpoint.Framing;
 import io.netty.buffer.ByteBuf;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A paired relay: two endpoints that presented the same uuid, forwarding both ways
- * (docs/protocol.md §7.3) with backpressure, bandwidth limits (§7.4), the idle rule and the
+ * (docs/protocol.md §7.3) with backpressure, bandwidth limits (§7.4, charged by bytes read, so that
+ * what a WebSocket end sends without finishing a message is limited too), the idle rule and the
  * once-a-second checks (blocklist, blacklist, downgrade).
  *
  * <p>Each direction runs on its source endpoint's event loop: a chunk read from the source is
@@ -24,12 +26,20 @@ import org.slf4j.LoggerFactory;
  * and flushed when the read burst ends. When the target's write queue passes its high-water mark,
  * or a token bucket runs dry, the source stops reading; nothing is buffered beyond that queue.
  * The periodic check runs on the second endpoint's loop and reads the counters (volatile) only.
+ *
+ * <p>Whole messages can be large (a WebSocket message, a TCP frame re-framed for a WebSocket
+ * end), and one may sit in a target's queue beyond its high-water mark; those of
+ * {@link #COUNTED_MESSAGE} bytes or more count towards the node's {@link HeldBytes} as the
+ * target's until written, and the partial frame a re-framing direction keeps counts too (the
+ * session ends if it is shed for the node's cap).
  */
 public final class RelaySession {
 
   private static final Logger LOG = LoggerFactory.getLogger(RelaySession.class);
   /** Largest message re-framed from a stream for a message endpoint (mixed TCP/WS pairs). */
   static final int MAX_REFRAMED_MESSAGE = 64 << 20;
+  /** Queued messages from this size on count as held (smaller ones stay within the high-water mark). */
+  static final int COUNTED_MESSAGE = 64 * 1024;
 
   private final RelayHub hub;
   private final String id;
@@ -130,6 +140,8 @@ public final class RelaySession {
     if (ticker != null) {
       ticker.cancel(false);
     }
+    toSecond.reframing.close();
+    toFirst.reframing.close();
     first.close(graceful);
     second.close(graceful);
     hub.sessions().remove(this);
@@ -272,12 +284,18 @@ public final class RelaySession {
     private boolean blocked;
     private boolean throttled;
     private FrameDecoder reframer;
+    /** The partial frame {@link #reframer} keeps, as part of the node's held bytes. */
+    final HeldBytes.Account reframing;
 
     Direction(RelayEndpoint source, RelayEndpoint target) {
       this.source = source;
       this.target = target;
       this.reframeToMessages = source.framing() == Framing.STREAM && target.framing() == Framing.MESSAGE;
       this.frameMessages = source.framing() == Framing.MESSAGE && target.framing() == Framing.STREAM;
+      this.reframing = hub.heldBytes().account(held -> {
+        hub.heldBytes().closed(HeldBytes.Limit.NODE, source.describe(), held);
+        end("over the node's held-bytes cap (" + source.describe() + ")", false);
+      });
     }
 
     @Override
@@ -291,16 +309,15 @@ public final class RelaySession {
       if (reframeToMessages) {
         reframe(data);
       } else if (frameMessages) {
-        target.write(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(FrameCodec.header(n)), data));
+        writeMessage(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(FrameCodec.header(n)), data), n);
+      } else if (source.framing() == Framing.MESSAGE) {
+        writeMessage(data, n);
       } else {
         target.write(data);
       }
       pendingFlush = true;
-      long wait = charge(n);
-      if (wait > 0 && !throttled) {
-        throttled = true;
-        source.setReading(false);
-        source.executor().schedule(this::unthrottle, wait, TimeUnit.NANOSECONDS);
+      if (source.framing() == Framing.STREAM) {
+        throttle(charge(n)); // a message endpoint's reads are charged as they come (received)
       }
       if (!blocked && !target.isWritable()) {
         blocked = true;
@@ -314,6 +331,15 @@ public final class RelaySession {
       }
     }
 
+    /** Queues one whole message ({@code n} bytes of payload) for the target; a large one counts as held. */
+    private void writeMessage(ByteBuf message, int n) {
+      if (n < COUNTED_MESSAGE) {
+        target.write(message);
+      } else {
+        target.writeHeld(message);
+      }
+    }
+
     private void reframe(ByteBuf data) {
       if (reframer == null) {
         reframer = new FrameDecoder(MAX_REFRAMED_MESSAGE);
@@ -322,13 +348,36 @@ public final class RelaySession {
       data.release();
       try {
         reframer.feed(chunk, 0, chunk.length, payload -> {
-          if (payload.length > 0) {
-            target.write(Unpooled.wrappedBuffer(payload));
+          if (payload.length > 0 && !ended.get()) {
+            reframing.set(reframer.buffered()); // the payload is the message's now
+            writeMessage(Unpooled.wrappedBuffer(payload), payload.length);
           }
           return true;
         });
+      } catch (FrameTooLargeException e) {
+        hub.heldBytes().closed(HeldBytes.Limit.MESSAGE, source.describe(), e.limit() + 1L);
+        end("bad frame from " + source.describe() + ": " + e.getMessage(), false);
+        return;
       } catch (ProtocolException e) {
         end("bad frame from " + source.describe() + ": " + e.getMessage(), false);
+        return;
+      }
+      reframing.set(reframer.buffered());
+    }
+
+    @Override
+    public void received(int n) {
+      if (!ended.get()) {
+        throttle(charge(n));
+      }
+    }
+
+    /** Stops reading from the source for {@code wait} ns, when a bandwidth limit says so. */
+    private void throttle(long wait) {
+      if (wait > 0 && !throttled) {
+        throttled = true;
+        source.setReading(false);
+        source.executor().schedule(this::unthrottle, wait, TimeUnit.NANOSECONDS);
       }
     }
 

@@ -31,9 +31,10 @@ public final class RelayVerticle extends RelayPortVerticle {
   @Override
   public Future<?> start() {
     ChannelRelayEndpoint.Admission admission = admission();
-    String details = String.format("key check %s, brokered only %s, total/single/slow %s/%s/%s Mb/s",
-        admission.key().isPresent() ? "on" : "off", relay.brokeredOnly(), limit(relay.totalBandwidth()),
-        limit(relay.singleBandwidth()), limit(relay.limitSpeed()));
+    String details = String.format("key check %s, brokered only %s, total/single/slow %s/%s/%s Mb/s, "
+            + "at most %d bytes held", admission.key().isPresent() ? "on" : "off", relay.brokeredOnly(),
+        limit(relay.totalBandwidth()), limit(relay.singleBandwidth()), limit(relay.limitSpeed()),
+        hub.heldBytes().max());
     return bind(relay.host(), relay.port(), details,
         (ch, reads) -> ch.pipeline().addLast(new TcpRelayEndpoint(admission, reads)));
   }

@@ -38,10 +38,22 @@ final class TcpRelayEndpoint extends ChannelRelayEndpoint {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     switch (state) {
       case RELAYING -> inbound.data((ByteBuf) msg);
-      case HANDSHAKE -> handshake((ByteBuf) msg);
-      case CHECKING, WAITING -> hold((ByteBuf) msg);
+      case HANDSHAKE -> {
+        handshake((ByteBuf) msg);
+        recount();
+      }
+      case CHECKING, WAITING -> {
+        hold((ByteBuf) msg);
+        recount();
+      }
       default -> ReferenceCountUtil.release(msg);
     }
+  }
+
+  /** Before pairing: what the frame decoder keeps too (a partial request, or what followed it). */
+  @Override
+  protected long holding() {
+    return super.holding() + (decoder == null ? 0 : decoder.buffered());
   }
 
   // ------------------------------------------------------------------ before pairing
@@ -73,6 +85,11 @@ final class TcpRelayEndpoint extends ChannelRelayEndpoint {
     channel.close();
   }
 
+  @Override
+  protected void overLimit(String why) {
+    refuse(why);
+  }
+
   // ------------------------------------------------------------------ RelayEndpoint
 
   /** Bytes that came after the RequestRelay (B's SignedId, §12 item 14) go first, verbatim. */
@@ -86,8 +103,8 @@ final class TcpRelayEndpoint extends ChannelRelayEndpoint {
   }
 
   @Override
-  public void write(ByteBuf data) {
-    channel.write(data, channel.voidPromise());
+  protected Object outbound(ByteBuf data) {
+    return data;
   }
 
   @Override

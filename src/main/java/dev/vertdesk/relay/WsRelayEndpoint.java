@@ -4,6 +4,7 @@ import dev.vertdesk.net.ClientAddress;
 import dev.vertdesk.config.IpRanges;
 import dev.vertdesk.net.ConnectionLimiter;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,17 +20,22 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.MultiMap;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +49,13 @@ import org.slf4j.LoggerFactory;
  * <p>Unlike hbbr, a text frame closes the connection at any time (hbbr drops it once paired), and
  * everything a client sends before it is paired counts against a small budget, so a client that
  * never completes a message cannot make the server buffer more than that.
+ *
+ * <p>Once paired, a message is forwarded when it is complete: the partner of a TCP end needs its
+ * length first, and a fragmented message's length is known only at its last fragment. What an
+ * unfinished message holds (the WebSocket decoder's partial frame and the fragments so far) is at
+ * most {@code maxMessageSize} per connection and counts towards the node's {@link HeldBytes};
+ * fragments are kept as they came (small ones packed together), never copied into one growing
+ * buffer.
  */
 final class WsRelayEndpoint extends ChannelRelayEndpoint {
 
@@ -68,9 +81,19 @@ final class WsRelayEndpoint extends ChannelRelayEndpoint {
     }
   }
 
+  /** Fragments smaller than this are packed into shared pieces of {@link #PIECE} bytes. */
+  static final int SMALL_FRAGMENT = 16 * 1024;
+  static final int PIECE = 64 * 1024;
+
   private final Settings settings;
   private long preRelayBytes;
-  private ByteBuf fragments;
+  /** The WebSocket decoder, once the upgrade installed it: it holds the frame being read. */
+  private HeldFrameDecoder decoder;
+  /** The fragments of an unfinished message, in order; null between messages. */
+  private List<ByteBuf> fragments;
+  private long fragmentBytes;
+  /** The last of {@link #fragments} when small fragments are being packed into it. */
+  private ByteBuf piece;
 
   WsRelayEndpoint(Settings settings, CappedRecvAllocator reads) {
     super(settings.admission(), Framing.MESSAGE, reads, LOG, State.HTTP, settings.handshakeMillis());
@@ -86,20 +109,45 @@ final class WsRelayEndpoint extends ChannelRelayEndpoint {
     return new ChannelInboundHandlerAdapter() {
       @Override
       public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        int read = msg instanceof ByteBuf b ? b.readableBytes() : 0;
+        Inbound session = state == State.RELAYING ? inbound : null;
         if (state != State.RELAYING && msg instanceof ByteBuf b) {
           preRelayBytes += b.readableBytes();
           if (preRelayBytes > admission.preRelayBudget()) {
             ReferenceCountUtil.release(msg);
             if (state != State.CLOSED) {
               LOG.debug("{}: more than {} bytes before pairing", description, admission.preRelayBudget());
+              admission.hub().heldBytes().closed(HeldBytes.Limit.PRE_PAIR, description, preRelayBytes);
               refuse(WebSocketCloseStatus.POLICY_VIOLATION, "too much data before pairing");
             }
             return;
           }
         }
         ctx.fireChannelRead(msg);
+        // the codecs behind have taken what they could: count what they and we keep
+        recount();
+        if (session != null) {
+          session.received(read);
+        }
       }
     };
+  }
+
+  /** Netty's WebSocket decoder, telling how much memory the unfinished frame it keeps takes. */
+  private static final class HeldFrameDecoder extends WebSocket13FrameDecoder {
+    HeldFrameDecoder(WebSocketDecoderConfig config) {
+      super(config);
+    }
+
+    /** The whole buffer, not only its unread part: it grows by doubling and that is what it takes. */
+    long held() {
+      return internalBuffer().capacity();
+    }
+  }
+
+  @Override
+  protected long holding() {
+    return super.holding() + (decoder == null ? 0 : decoder.held()) + fragmentBytes;
   }
 
   // ------------------------------------------------------------------ Netty side
@@ -127,9 +175,25 @@ final class WsRelayEndpoint extends ChannelRelayEndpoint {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     super.channelInactive(ctx);
+    releaseFragments();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (state == State.RELAYING && cause instanceof CorruptedWebSocketFrameException c
+        && c.closeStatus().equals(WebSocketCloseStatus.MESSAGE_TOO_BIG)) {
+      // one frame over maxMessageSize, refused by the decoder from its header
+      admission.hub().heldBytes().closed(HeldBytes.Limit.MESSAGE, description, settings.maxMessageSize() + 1L);
+    }
+    super.exceptionCaught(ctx, cause);
+  }
+
+  private void releaseFragments() {
     if (fragments != null) {
-      fragments.release();
+      fragments.forEach(ByteBuf::release);
       fragments = null;
+      fragmentBytes = 0;
+      piece = null;
     }
   }
 
@@ -170,7 +234,13 @@ final class WsRelayEndpoint extends ChannelRelayEndpoint {
     }
     WebSocketServerHandshaker13 handshaker = new WebSocketServerHandshaker13(
         "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + req.uri(), null,
-        settings.decoderConfig());
+        settings.decoderConfig()) {
+      @Override
+      protected WebSocketFrameDecoder newWebsocketDecoder() {
+        decoder = new HeldFrameDecoder(decoderConfig());
+        return decoder;
+      }
+    };
     // Frames that came with the request reach onFrame from inside handshake() (the replaced
     // HTTP decoder hands its leftover bytes to the WebSocket decoder): state and timer first.
     state = State.HANDSHAKE;
@@ -235,39 +305,68 @@ final class WsRelayEndpoint extends ChannelRelayEndpoint {
     if (fragments == null && frame.isFinalFragment()) {
       if (content.readableBytes() > limit) {
         frame.release();
-        tooBig(limit);
+        tooBig(limit, content.readableBytes());
         return;
       }
       onMessage(content);
       return;
     }
-    long size = (fragments == null ? 0 : fragments.readableBytes()) + (long) content.readableBytes();
+    long size = fragmentBytes + content.readableBytes();
     if (size > limit) {
       frame.release();
-      tooBig(limit);
+      tooBig(limit, size);
       return;
     }
-    if (fragments == null) {
-      fragments = channel.alloc().buffer((int) Math.min(limit, Math.max(256L, 2L * content.readableBytes())), limit);
-    }
-    fragments.writeBytes(content);
-    frame.release();
+    addFragment(content);
     if (frame.isFinalFragment()) {
-      ByteBuf message = fragments;
+      List<ByteBuf> parts = fragments;
       fragments = null;
-      onMessage(message);
+      fragmentBytes = 0;
+      piece = null;
+      onMessage(parts.size() == 1 ? parts.get(0) : new CompositeByteBuf(channel.alloc(), true, parts.size(), parts));
     }
   }
 
-  private void tooBig(int limit) {
+  /** Keeps {@code content} (ownership passes here): large pieces as they are, small ones packed. */
+  private void addFragment(ByteBuf content) {
+    if (fragments == null) {
+      fragments = new ArrayList<>(4);
+    }
+    int n = content.readableBytes();
+    fragmentBytes += n;
+    if (n >= SMALL_FRAGMENT) {
+      fragments.add(content);
+      piece = null; // what follows goes after it
+      return;
+    }
+    try {
+      if (piece == null || piece.maxWritableBytes() < n) {
+        piece = channel.alloc().buffer(PIECE, PIECE);
+        fragments.add(piece);
+      }
+      piece.writeBytes(content);
+    } finally {
+      content.release();
+    }
+  }
+
+  private void tooBig(int limit, long size) {
     LOG.debug("{}: message over {} bytes", description, limit);
+    if (state == State.RELAYING) {
+      admission.hub().heldBytes().closed(HeldBytes.Limit.MESSAGE, description, size);
+    }
     refuse(WebSocketCloseStatus.MESSAGE_TOO_BIG, "message over " + limit + " bytes");
   }
 
   /** One complete binary message; ownership passes here. */
   private void onMessage(ByteBuf message) {
     switch (state) {
-      case RELAYING -> inbound.data(message);
+      case RELAYING -> {
+        if (message.readableBytes() >= RelaySession.COUNTED_MESSAGE) {
+          recount(); // it leaves this connection's share before the target counts it queued
+        }
+        inbound.data(message);
+      }
       case HANDSHAKE -> admit(take(message));
       case CHECKING, WAITING -> hold(message);
       default -> message.release();
@@ -282,6 +381,12 @@ final class WsRelayEndpoint extends ChannelRelayEndpoint {
     refuse(WebSocketCloseStatus.POLICY_VIOLATION, why);
   }
 
+  /** The node cannot hold this connection's message now: "try again later" (RFC 6455 1013). */
+  @Override
+  protected void overLimit(String why) {
+    refuse(WebSocketCloseStatus.TRY_AGAIN_LATER, why);
+  }
+
   /** Closes with a close frame carrying {@code status}; nothing else is sent. */
   private void refuse(WebSocketCloseStatus status, String why) {
     LOG.debug("{}: {}", description, why);
@@ -294,8 +399,8 @@ final class WsRelayEndpoint extends ChannelRelayEndpoint {
   // ------------------------------------------------------------------ RelayEndpoint
 
   @Override
-  public void write(ByteBuf data) {
-    channel.write(new BinaryWebSocketFrame(data), channel.voidPromise());
+  protected Object outbound(ByteBuf data) {
+    return new BinaryWebSocketFrame(data);
   }
 
   @Override

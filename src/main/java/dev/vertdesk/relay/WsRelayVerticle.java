@@ -49,8 +49,13 @@ public final class WsRelayVerticle extends RelayPortVerticle {
     WsRelayEndpoint.Settings settings = new WsRelayEndpoint.Settings(admission(),
         core.config().server().trustedProxies(), TimeUnit.SECONDS.toMillis(options.handshakeTimeoutSeconds()),
         options.maxMessageSize());
-    String details = String.format("key check %s, brokered only %s, max message %d bytes",
-        settings.admission().key().isPresent() ? "on" : "off", relay.brokeredOnly(), options.maxMessageSize());
+    String details = String.format("key check %s, brokered only %s, max message %d bytes, at most %d bytes held",
+        settings.admission().key().isPresent() ? "on" : "off", relay.brokeredOnly(), options.maxMessageSize(),
+        hub.heldBytes().max());
+    if (hub.heldBytes().max() < options.maxMessageSize()) {
+      LOG.warn("wsrelay: the relay may hold {} bytes in all (maxHeldBytes), less than one message of "
+          + "maxMessageSize {}: such messages will be refused", hub.heldBytes().max(), options.maxMessageSize());
+    }
     HttpDecoderConfig http = new HttpDecoderConfig()
         .setMaxInitialLineLength(MAX_HTTP_LINE)
         .setMaxHeaderSize(MAX_HTTP_HEADERS);

@@ -45,12 +45,27 @@ public final class JarProcess implements AutoCloseable {
 
   /** Starts the jar (system property {@code vertdesk.jar}) with {@code conf} and a clean environment. */
   public static JarProcess start(JsonObject conf) throws IOException {
-    return start(List.of(), List.of("-conf", conf.encode()), Map.of(), null);
+    return start(List.of(), List.of("-Xmx256m"), List.of("-conf", conf.encode()), Map.of(), null);
+  }
+
+  /** The same with {@code jvmOptions} (a heap size, say) instead of {@code -Xmx256m}. */
+  public static JarProcess start(JsonObject conf, List<String> jvmOptions) throws IOException {
+    return start(List.of(), jvmOptions, List.of("-conf", conf.encode()), Map.of(), null);
+  }
+
+  /**
+   * The same in a session of its own, and so in a scheduling group of its own (Linux autogroups),
+   * with {@link #prioritize()} to follow: for tests that time the server while they load it
+   * themselves, where the server should have a share of the cores as it would on its own machine
+   * rather than the share left by the test and whatever else runs on the box.
+   */
+  public static JarProcess startAlone(JsonObject conf, List<String> jvmOptions) throws IOException {
+    return start(List.of("setsid"), jvmOptions, List.of("-conf", conf.encode()), Map.of(), null);
   }
 
   /** As {@link #start(JsonObject)}, in a process that may open at most {@code openFiles} descriptors. */
   public static JarProcess startWithOpenFileLimit(JsonObject conf, int openFiles) throws IOException {
-    return start(List.of("sh", "-c", "ulimit -n " + openFiles + " && exec \"$@\"", "sh"),
+    return start(List.of("sh", "-c", "ulimit -n " + openFiles + " && exec \"$@\"", "sh"), List.of("-Xmx256m"),
         List.of("-conf", conf.encode()), Map.of(), null);
   }
 
@@ -59,14 +74,17 @@ public final class JarProcess implements AutoCloseable {
    * in {@code workDir} (null: this one).
    */
   public static JarProcess start(List<String> args, Map<String, String> env, Path workDir) throws IOException {
-    return start(List.of(), args, env, workDir);
+    return start(List.of(), List.of("-Xmx256m"), args, env, workDir);
   }
 
-  private static JarProcess start(List<String> wrapper, List<String> args, Map<String, String> env, Path workDir)
-      throws IOException {
+  private static JarProcess start(List<String> launcher, List<String> jvmOptions, List<String> args,
+      Map<String, String> env, Path workDir) throws IOException {
     String jar = Path.of(System.getProperty("vertdesk.jar", "target/vertdesk.jar")).toAbsolutePath().toString();
-    List<String> command = new ArrayList<>(wrapper);
-    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar));
+    List<String> command = new ArrayList<>(launcher);
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("-jar");
+    command.add(jar);
     command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().keySet().removeIf(k -> k.startsWith("VERTDESK_") || List.of("PORT", "KEY", "BIND",
@@ -117,6 +135,21 @@ public final class JarProcess implements AutoCloseable {
         throw new AssertionError("no start line in:\n" + output());
       }
       return Map.copyOf(ports);
+    }
+  }
+
+  /**
+   * Weighs the process's scheduling group (from {@link #startAlone}) above the others on the
+   * machine; needs the right to raise priorities (root), else nothing changes.
+   *
+   * @return whether the weight was raised
+   */
+  public boolean prioritize() {
+    try {
+      java.nio.file.Files.writeString(Path.of("/proc/" + process.pid() + "/autogroup"), "-10");
+      return true;
+    } catch (IOException | SecurityException e) {
+      return false;
     }
   }
 
