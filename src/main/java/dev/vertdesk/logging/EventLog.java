@@ -1,6 +1,6 @@
 package dev.vertdesk.logging;
 
-import dev.vertdesk.metrics.EventTypes;
+import dev.vertdesk.events.EventAddresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -25,7 +25,7 @@ public final class EventLog {
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
 
   public EventLog start(Vertx vertx) {
-    for (String address : EventTypes.addresses()) {
+    for (String address : EventAddresses.all()) {
       // local: what this node published; other members log their own
       consumers.add(vertx.eventBus().<JsonObject>localConsumer(address, m -> log(m.body())));
     }
