@@ -120,7 +120,7 @@ public final class MainVerticle extends VerticleBase {
       return ServerKeys.load(server.dataDir(), server.key());
     }).compose(keys -> {
       announceKey(keys, server);
-      store = PeerStores.open(vertx, setup.store());
+      store = PeerStores.open(vertx, setup.store(), config.store());
       return store.init().compose(v -> build(config, keys));
     }).compose(v -> deployChildren(config));
   }

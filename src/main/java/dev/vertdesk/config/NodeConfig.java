@@ -13,8 +13,8 @@ import java.util.function.IntUnaryOperator;
  * (ports derived from the base port as rustdesk-server derives them, docs/protocol.md §1.2).
  * Plugin blocks are kept for their plugins to check.
  */
-public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOptions operations,
-                         Deployment<UdpOptions> udp, Deployment<SignalingOptions> signaling,
+public record NodeConfig(ServerConfig server, StoreOptions store, ClusterConfig cluster,
+                         OperationOptions operations, Deployment<UdpOptions> udp, Deployment<SignalingOptions> signaling,
                          Deployment<NatOptions> nat, Deployment<RelayOptions> relay, Deployment<WsOptions> ws,
                          Deployment<WsRelayOptions> wsrelay, Deployment<AdminOptions> admin,
                          Map<String, PluginBlock> plugins) {
@@ -50,6 +50,7 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
       }
     }
     return new NodeConfig(server,
+        StoreOptions.from(root.child("db")),
         ClusterConfig.from(root.child("cluster")),
         OperationOptions.from(root),
         ports.deploy("udp", p -> p, UdpOptions::from),
