@@ -2,6 +2,7 @@ package dev.vertdesk.rendezvous;
 
 import com.google.protobuf.ByteString;
 import dev.vertdesk.config.ServerConfig;
+import dev.vertdesk.logging.RepeatedLog;
 import dev.vertdesk.proto.FetchLocalAddr;
 import dev.vertdesk.proto.IdPk;
 import dev.vertdesk.proto.LocalAddr;
@@ -45,6 +46,8 @@ public final class SignalingService {
    */
   static final int MAX_REQUESTS_PER_CONNECTION = 8;
 
+  /** Lookups fail together when the store does (a full disk, a pool closing at shutdown): one line per interval. */
+  private final RepeatedLog lookupFailures = new RepeatedLog(LOG, 10_000);
   private final Vertx vertx;
   private final NodeCore core;
   private final RendezvousContext rendezvous;
@@ -127,7 +130,7 @@ public final class SignalingService {
     }
     Future.all(routable, core.registry().lookup(id)).map(all -> all.<PeerView>resultAt(1)).onComplete(ar -> {
       if (ar.failed()) {
-        LOG.error("peer lookup for {} failed: {}", id, ar.cause().toString());
+        lookupFailures.error("punch-lookup", "peer lookup for {} failed: {}", id, ar.cause().toString());
         failPunch(c, id, Failure.OFFLINE);
         return;
       }
@@ -194,7 +197,7 @@ public final class SignalingService {
     Future.all(waitForAnswer(c), core.brokerage().brokered(rr.getUuid()), core.registry().lookup(rr.getId()))
         .onComplete(ar -> {
           if (ar.failed()) {
-            LOG.error("relay request for {} failed: {}", rr.getId(), ar.cause().toString());
+            lookupFailures.error("relay-lookup", "relay request for {} failed: {}", rr.getId(), ar.cause().toString());
             return;
           }
           PeerView b = ar.result().resultAt(2);
@@ -343,7 +346,7 @@ public final class SignalingService {
       if (ar.succeeded()) {
         c.send(Envelopes.onlineResponse(Envelopes.onlineStates(ar.result())));
       } else {
-        LOG.error("online query failed: {}", ar.cause().toString());
+        lookupFailures.error("online-query", "online query failed: {}", ar.cause().toString());
       }
       c.close();
     });
