@@ -43,6 +43,7 @@ import dev.vertdesk.store.PeerStores;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.io.IOException;
@@ -263,23 +264,34 @@ public final class MainVerticle extends VerticleBase {
     if (presenceTimer >= 0) {
       vertx.cancelTimer(presenceTimer);
     }
-    // children are undeployed by Vert.x before this runs
-    if (nodeAdmin != null) {
-      nodeAdmin.close();
-    }
-    if (draining != null) {
-      draining.close();
-    }
-    relay.ifPresent(RelayHub::close);
-    setup.plugins().close();
-    Future<Void> relaysStopped = rendezvous == null ? Future.succeededFuture() : rendezvous.relays().stop();
-    if (deviceSends != null) {
-      deviceSends.unregister();
-    }
-    if (clustering != null) {
-      clustering.close();
-    }
+    // children are undeployed by Vert.x before this runs. The store goes first: what it is still
+    // writing completes. Then events stop, and back on this context, where the node's event
+    // consumers run, the events already on their way are delivered before the consumers go.
     Future<Void> storeClosed = store == null ? Future.succeededFuture() : store.close();
-    return Future.all(relaysStopped, storeClosed);
+    Promise<Void> delivered = Promise.promise();
+    storeClosed.onComplete(ar -> {
+      if (core != null) {
+        core.events().stop();
+      }
+      context.runOnContext(v -> delivered.complete());
+    });
+    return delivered.future().compose(d -> {
+      if (nodeAdmin != null) {
+        nodeAdmin.close();
+      }
+      if (draining != null) {
+        draining.close();
+      }
+      relay.ifPresent(RelayHub::close);
+      setup.plugins().close();
+      Future<Void> relaysStopped = rendezvous == null ? Future.succeededFuture() : rendezvous.relays().stop();
+      if (deviceSends != null) {
+        deviceSends.unregister();
+      }
+      if (clustering != null) {
+        clustering.close();
+      }
+      return Future.all(relaysStopped, storeClosed);
+    });
   }
 }

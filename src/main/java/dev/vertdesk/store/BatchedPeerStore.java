@@ -5,6 +5,7 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayList;
@@ -41,6 +42,12 @@ public abstract class BatchedPeerStore implements PeerStore {
   }
 
   protected final Vertx vertx;
+  /**
+   * Where batches start and finish: a context of the store's own, so that a batch does not die
+   * with the verticle whose request started it (Vert.x drops the blocking tasks of a context
+   * whose deployment ends, and the database clients run on the context that calls them).
+   */
+  private final ContextInternal context;
   private final long probeIntervalMillis;
   private final WriteHealth health;
   private final Object lock = new Object();
@@ -61,6 +68,7 @@ public abstract class BatchedPeerStore implements PeerStore {
 
   protected BatchedPeerStore(Vertx vertx, StoreOptions options) {
     this.vertx = vertx;
+    this.context = ((VertxInternal) vertx).createEventLoopContext();
     this.reads = new FairQueue<>(options.queueSize(), options.queuePerSource());
     this.writes = new FairQueue<>(options.queueSize(), options.queuePerSource());
     this.probeIntervalMillis = TimeUnit.SECONDS.toMillis(options.probeIntervalSeconds());
@@ -194,14 +202,31 @@ public abstract class BatchedPeerStore implements PeerStore {
     return new StoreBusyException("peer store busy: its queue is full");
   }
 
+  /*
+   * A batch is reserved at once but taken a moment later, on the store's context: requests that
+   * arrive together (a burst of datagrams, the answers of the last batch starting their next
+   * step) then make one batch, rather than the first of them one of its own.
+   */
+
   private void pumpReads() {
-    List<Pending<String, StoredPeer>> batch;
     synchronized (lock) {
       if (readInFlight || reads.size() == 0) {
         return;
       }
       readInFlight = true;
+    }
+    context.runOnContext(v -> runReads());
+  }
+
+  private void runReads() {
+    List<Pending<String, StoredPeer>> batch;
+    synchronized (lock) {
       batch = reads.take(MAX_BATCH);
+      readInFlight = !batch.isEmpty(); // empty: the store closed meanwhile
+    }
+    if (batch.isEmpty()) {
+      checkIdle();
+      return;
     }
     LinkedHashSet<String> ids = new LinkedHashSet<>();
     batch.forEach(p -> ids.add(p.item()));
@@ -222,14 +247,25 @@ public abstract class BatchedPeerStore implements PeerStore {
   }
 
   private void pumpWrites() {
-    List<Pending<PeerWrite, byte[]>> batch;
     synchronized (lock) {
       if (writeInFlight || writes.size() == 0) {
         return;
       }
       writeInFlight = true;
       writeStartedAt = now();
+    }
+    context.runOnContext(v -> runWrites());
+  }
+
+  private void runWrites() {
+    List<Pending<PeerWrite, byte[]>> batch;
+    synchronized (lock) {
       batch = writes.take(MAX_BATCH);
+      writeInFlight = !batch.isEmpty();
+    }
+    if (batch.isEmpty()) {
+      checkIdle();
+      return;
     }
     List<PeerWrite> items = new ArrayList<>(batch.size());
     batch.forEach(p -> items.add(p.item()));
@@ -266,6 +302,13 @@ public abstract class BatchedPeerStore implements PeerStore {
     }
   }
 
+  /** Runs {@code op} on the store's context; a throw fails the result. */
+  private <T> Future<T> onStoreContext(java.util.function.Supplier<Future<T>> op) {
+    Promise<T> result = context.promise();
+    context.runOnContext(v -> attempt(op).onComplete(result));
+    return result.future();
+  }
+
   /** Every probe interval: a write probe unless a batch was committed since, and a check for a stuck batch. */
   private void tick() {
     long now = now();
@@ -291,7 +334,7 @@ public abstract class BatchedPeerStore implements PeerStore {
       failed(new IllegalStateException(stuck));
     }
     if (probe) {
-      attempt(this::probeWrite).onComplete(ar -> {
+      onStoreContext(this::probeWrite).onComplete(ar -> {
         if (ar.succeeded()) {
           succeeded();
         } else {

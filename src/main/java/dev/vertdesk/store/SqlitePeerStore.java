@@ -230,16 +230,23 @@ public final class SqlitePeerStore extends BatchedPeerStore {
   @Override
   public Future<Void> init() {
     return writerThread.executeBlocking(() -> {
-      Connection c = writer();
-      quickCheck(c);
-      try (Statement st = c.createStatement()) {
-        st.execute("PRAGMA journal_mode=WAL");
-        for (String ddl : SCHEMA) {
-          st.execute(ddl);
+      try {
+        Connection c = writer();
+        quickCheck(c);
+        try (Statement st = c.createStatement()) {
+          st.execute("PRAGMA journal_mode=WAL");
+          for (String ddl : SCHEMA) {
+            st.execute(ddl);
+          }
+          c.commit();
+        } catch (SQLException | RuntimeException e) {
+          rollbackQuietly(c);
+          throw e;
         }
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(c);
+      } catch (SQLException e) {
+        if (isDamage(e)) {
+          throw new IllegalStateException(damaged(e.getMessage()), e);
+        }
         throw e;
       }
       return (Void) null;
@@ -274,11 +281,17 @@ public final class SqlitePeerStore extends BatchedPeerStore {
     }
     List<String> problems = new ArrayList<>();
     try (Statement st = c.createStatement()) {
+      // sqlite3_interrupt acts on the connection: only while the check runs, never on what follows
+      boolean[] running = {true};
       long timer = vertx.setTimer(TimeUnit.SECONDS.toMillis(quickCheckSeconds), t -> {
-        try {
-          st.cancel(); // sqlite3_interrupt: the check stops with SQLITE_INTERRUPT
-        } catch (SQLException ignored) {
-          // the check has ended meanwhile
+        synchronized (running) {
+          if (running[0]) {
+            try {
+              st.cancel(); // the check stops with SQLITE_INTERRUPT
+            } catch (SQLException ignored) {
+              // the check has ended meanwhile
+            }
+          }
         }
       });
       try (ResultSet rs = st.executeQuery("PRAGMA quick_check(" + QUICK_CHECK_ERRORS + ")")) {
@@ -289,17 +302,15 @@ public final class SqlitePeerStore extends BatchedPeerStore {
           }
         }
       } catch (SQLException e) {
-        if (e.getErrorCode() == SQLiteErrorCode.SQLITE_INTERRUPT.code) {
-          LOG.warn("quick_check of {} did not finish within {} s (db.quickCheckSeconds); starting without it",
-              dbFile, quickCheckSeconds);
-          return;
+        if (e.getErrorCode() != SQLiteErrorCode.SQLITE_INTERRUPT.code) {
+          throw e; // damage reported as an error rather than as lines: see init
         }
-        if (e.getErrorCode() != SQLiteErrorCode.SQLITE_CORRUPT.code
-            && e.getErrorCode() != SQLiteErrorCode.SQLITE_NOTADB.code) {
-          throw e;
-        }
-        problems.add(e.getMessage());
+        LOG.warn("quick_check of {} did not finish within {} s (db.quickCheckSeconds); starting without it",
+            dbFile, quickCheckSeconds);
       } finally {
+        synchronized (running) {
+          running[0] = false;
+        }
         vertx.cancelTimer(timer);
         c.rollback();
       }
@@ -307,6 +318,12 @@ public final class SqlitePeerStore extends BatchedPeerStore {
     if (!problems.isEmpty()) {
       throw new IllegalStateException(damaged(String.join("; ", problems)));
     }
+  }
+
+  /** SQLite found the file damaged, or not a database at all. */
+  private static boolean isDamage(SQLException e) {
+    return e.getErrorCode() == SQLiteErrorCode.SQLITE_CORRUPT.code
+        || e.getErrorCode() == SQLiteErrorCode.SQLITE_NOTADB.code;
   }
 
   /** What a damaged database means and how to recover from it. */

@@ -85,8 +85,15 @@ class BatchedPeerStoreTest {
       return Future.succeededFuture();
     }
 
+    /** The oldest held batch, once it has reached the database (batches start on the store's context). */
+    List<PeerWrite> nextBatch() throws InterruptedException {
+      waitFor(() -> !heldWrites.isEmpty(), "a write batch");
+      return writeBatches.peekFirst();
+    }
+
     /** Commits the oldest held batch: every write gets a guid of its own. */
-    void commitNext() {
+    void commitNext() throws InterruptedException {
+      nextBatch();
       List<PeerWrite> batch = writeBatches.pollFirst();
       List<AsyncResult<byte[]>> results = new ArrayList<>();
       for (PeerWrite w : batch) {
@@ -113,7 +120,7 @@ class BatchedPeerStoreTest {
   void writesArriveInBatchesAndCompleteOnlyOnceTheirBatchIsCommitted() throws Exception {
     HeldStore s = store(100, 100, 3600);
     Future<byte[]> first = insert(s, "first1", "10.0.0.1");
-    assertEquals(1, s.writeBatches.size(), "an idle store writes at once");
+    assertEquals(List.of("first1"), s.nextBatch().stream().map(PeerWrite::id).toList(), "an idle store writes at once");
     Future<byte[]> second = insert(s, "second", "10.0.0.2");
     Future<Void> third = s.update(new byte[] {9}, "third1", new byte[] {3}, "10.0.1.3");
     assertEquals(1, s.writeBatches.size(), "one batch at a time");
@@ -121,7 +128,7 @@ class BatchedPeerStoreTest {
 
     s.commitNext();
     assertArrayEquals("first1".getBytes(), await(first));
-    assertEquals(List.of("second", "third1"), s.writeBatches.peekFirst().stream().map(PeerWrite::id).toList(),
+    assertEquals(List.of("second", "third1"), s.nextBatch().stream().map(PeerWrite::id).toList(),
         "what arrived meanwhile is the next batch: one transaction");
     assertFalse(second.isComplete() || third.isComplete());
     s.commitNext();
@@ -137,6 +144,7 @@ class BatchedPeerStoreTest {
     Future<byte[]> dup = insert(s, "dup001", "10.0.0.3");
     s.commitNext();
     await(held);
+    s.nextBatch();
     s.writeBatches.pollFirst();
     s.heldWrites.pollFirst().complete(List.of(Future.succeededFuture(new byte[] {1}),
         Future.failedFuture(new IllegalStateException("UNIQUE constraint failed: peer.id"))));
@@ -149,6 +157,7 @@ class BatchedPeerStoreTest {
   void aFullQueueAnswersBusyAndTheFloodingNetworkGivesWay() throws Exception {
     HeldStore s = store(4, 3, 3600);
     insert(s, "inflight", "10.0.0.1"); // taken into a batch, held
+    s.nextBatch();
     List<Future<byte[]>> flood = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       flood.add(insert(s, "flood" + i, "10.0.0." + (10 + i)));
@@ -168,7 +177,7 @@ class BatchedPeerStoreTest {
 
     s.commitNext();
     assertEquals(List.of("flood0", "other1", "third1", "fourth"),
-        s.writeBatches.peekFirst().stream().map(PeerWrite::id).toList(), "one of each network");
+        s.nextBatch().stream().map(PeerWrite::id).toList(), "one of each network");
     s.commitNext();
     await(other);
     await(third);
@@ -181,11 +190,13 @@ class BatchedPeerStoreTest {
   void readsAreBatchedOncePerIdAndBoundedToo() throws Exception {
     HeldStore s = store(2, 2, 3600);
     Future<StoredPeer> a = s.findById("aaaaaa", "10.0.0.1");
+    waitFor(() -> !s.heldReads.isEmpty(), "the first read batch");
     Future<StoredPeer> b = s.findById("bbbbbb", "10.0.0.1");
     Future<StoredPeer> b2 = s.findById("bbbbbb");
     assertInstanceOf(StoreBusyException.class, failure(s.findById("cccccc", "10.0.0.1")));
     s.heldReads.pollFirst().complete(Map.of());
     assertNull(await(a));
+    waitFor(() -> !s.heldReads.isEmpty(), "the second read batch");
     assertEquals(List.of("bbbbbb"), s.readBatches.peekLast(), "one query, each id once");
     StoredPeer row = new StoredPeer(new byte[] {1}, "bbbbbb", new byte[] {2}, new byte[] {3}, "10.0.0.1");
     s.heldReads.pollFirst().complete(Map.of("bbbbbb", row));
@@ -197,6 +208,7 @@ class BatchedPeerStoreTest {
   void closingDropsWhatWaitsAndFinishesTheRunningBatchFirst() throws Exception {
     HeldStore s = store(100, 100, 3600);
     Future<byte[]> running = insert(s, "running", "10.0.0.1");
+    s.nextBatch();
     Future<byte[]> waiting = insert(s, "waiting", "10.0.0.2");
     Future<Void> closed = s.close();
     assertInstanceOf(StoreClosedException.class, failure(waiting), "dropped, never written");
@@ -206,7 +218,7 @@ class BatchedPeerStoreTest {
     assertArrayEquals("running".getBytes(), await(running), "a batch already running is committed and answered");
     await(closed);
     assertTrue(s.connectionsClosed);
-    assertEquals(0, s.writeBatches.size(), "the dropped write never reached the database");
+    assertTrue(s.writeBatches.isEmpty(), "the dropped write never reached the database");
     assertInstanceOf(StoreClosedException.class, failure(insert(s, "late01", "10.0.0.3")));
     assertInstanceOf(StoreClosedException.class, failure(s.findById("late01")));
     assertFalse(s.acceptsWrite("10.0.0.3"));
@@ -219,6 +231,7 @@ class BatchedPeerStoreTest {
     await(s.checkReady());
 
     Future<byte[]> w = insert(s, "broken", "10.0.0.1");
+    s.nextBatch();
     s.writeBatches.pollFirst();
     s.heldWrites.pollFirst().fail(new IllegalStateException("[SQLITE_FULL] database or disk is full"));
     assertTrue(failure(w).getMessage().contains("SQLITE_FULL"));
@@ -247,7 +260,7 @@ class BatchedPeerStoreTest {
     waitFor(() -> s.checkReady().succeeded(), "ready again");
   }
 
-  private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
+  static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (!condition.getAsBoolean()) {
       assertTrue(System.nanoTime() < deadline, "timed out waiting: " + what);
