@@ -11,7 +11,7 @@
 #              flight each: WARM s of warm-up, then SEC s measured. The node then stops and the
 #              rows of the measured IDs are counted: every OK must name a committed row.
 #   reference: StoreCeiling (core 0) inserts the same kind of rows straight into a fresh database
-#              of the same kind, in transactions of 512 (the server's largest batch), one at a
+#              of the same kind, in transactions of 256 (the server's largest batch), one at a
 #              time: what the database itself takes, with nothing else in the way.
 # It prints median [min–max] of both and their ratio. Runs with more than 0.05 core of foreign CPU
 # (docs/performance.md "Environment") are repeated, up to MAXTRY attempts; a run without a quiet
@@ -27,7 +27,7 @@ QUICK=0
 if [[ "${1:-}" == "--quick" ]]; then QUICK=1; elif [[ -n "${1:-}" ]]; then echo "usage: $0 [--quick]" >&2; exit 2; fi
 if ((QUICK)); then RUNS=1; WARM=3; SEC=5; MAXTRY=2; else RUNS=3; WARM=4; SEC=10; MAXTRY=3; fi
 NSOCK=512             # requests in flight: under db.queuePerSource (1000), as many as a busy NAT
-BATCH=512             # the server's largest batch (BatchedPeerStore.MAX_BATCH)
+BATCH=256             # the server's largest batch (BatchedPeerStore.MAX_BATCH)
 FOREIGN_MAX=0.05
 HOST=127.0.0.1
 JOPTS=(-Xms1g -Xmx1g -XX:+UseSerialGC)

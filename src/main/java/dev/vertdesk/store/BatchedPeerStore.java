@@ -33,8 +33,12 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class BatchedPeerStore implements PeerStore {
 
-  /** Most rows one transaction or one read query carries. */
-  static final int MAX_BATCH = 512;
+  /**
+   * Most rows one transaction or one read query carries: enough to spread a commit (an fsync)
+   * over many rows, few enough that a batch is short, since a request from a network that just
+   * arrived waits for the batch in progress and then goes in the next one.
+   */
+  static final int MAX_BATCH = 256;
 
   private static final Logger LOG = LoggerFactory.getLogger(BatchedPeerStore.class);
 

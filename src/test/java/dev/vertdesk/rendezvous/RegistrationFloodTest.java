@@ -72,21 +72,27 @@ class RegistrationFloodTest {
         flood.start();
 
         List<Long> answeredMillis = new ArrayList<>();
-        int n = 0;
+        int devices = 0;
+        int resent = 0;
         while (!done.get()) {
-          try (UdpDevice device = new UdpDevice("legit-" + n++, new byte[] {7, (byte) n}, key(n), port, "127.1.0.1")) {
-            long t0 = System.nanoTime();
-            RegisterPkResponse.Result result = device.registerPk();
-            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            assertEquals(RegisterPkResponse.Result.OK, result, "registration " + n + " during the flood (" + sent + " sent)");
-            assertTrue(millis <= 1_000, "answered in " + millis + " ms during the flood");
-            answeredMillis.add(millis);
+          devices++;
+          Long millis = null;
+          // a datagram the kernel drops before the server reads it (a starved machine) is no answer
+          // late: the device tries again from a new socket, as a client retries, and each try counts
+          // from its own send
+          for (int attempt = 0; attempt < 3 && millis == null; attempt++) {
+            resent += attempt == 0 ? 0 : 1;
+            millis = registerWithinASecond("legit-" + devices + "-" + attempt, port);
           }
+          assertTrue(millis != null, "device " + devices + " got no OK within 1 s in 3 tries during the flood ("
+              + sent + " sent, " + store.queueState() + ")");
+          answeredMillis.add(millis);
           LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
         }
         flood.join();
         assertEquals(REQUESTS, sent.get());
         assertTrue(answeredMillis.size() >= 10, "registered during the flood: " + answeredMillis);
+        assertTrue(resent <= answeredMillis.size() / 4, resent + " tries again for " + answeredMillis.size() + " devices");
 
         int[] okBySource = collectAnswers(flooders);
         BatchedPeerStore.QueueState q = store.queueState();
@@ -119,6 +125,23 @@ class RegistrationFloodTest {
     }
   }
 
+  /** Milliseconds until OK, or null when no OK came within a second. */
+  private static Long registerWithinASecond(String id, int port) throws Exception {
+    try (UdpDevice device = new UdpDevice(id, id.getBytes(), key(id.hashCode()), port, "127.1.0.1")) {
+      device.socket.setSoTimeout(1_000);
+      long t0 = System.nanoTime();
+      device.send(RendezvousMessage.newBuilder().setRegisterPk(RegisterPk.newBuilder().setId(id)
+          .setUuid(ByteString.copyFrom(device.uuid)).setPk(ByteString.copyFrom(device.pk))).build());
+      RendezvousMessage m = device.receive();
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      if (m == null || millis > 1_000) {
+        return null;
+      }
+      assertEquals(RegisterPkResponse.Result.OK, m.getRegisterPkResponse().getResult(), id);
+      return millis;
+    }
+  }
+
   /** REQUESTS RegisterPk of new IDs, round-robin over the sources, evenly spread over FLOOD_NANOS. */
   private static void flood(List<DatagramChannel> flooders, AtomicInteger sent, AtomicBoolean done) {
     Random random = new Random(13);
@@ -136,7 +159,10 @@ class RegistrationFloodTest {
         random.nextBytes(pk);
         RendezvousMessage m = RendezvousMessage.newBuilder().setRegisterPk(RegisterPk.newBuilder()
             .setId("flood-" + i).setUuid(ByteString.copyFrom(uuid)).setPk(ByteString.copyFrom(pk))).build();
-        flooders.get(i % SOURCES).write(ByteBuffer.wrap(m.toByteArray()));
+        ByteBuffer datagram = ByteBuffer.wrap(m.toByteArray());
+        while (flooders.get(i % SOURCES).write(datagram) == 0 && !done.get()) {
+          LockSupport.parkNanos(50_000); // the socket's send buffer is full: the datagram is not out yet
+        }
         sent.incrementAndGet();
       }
     } catch (java.io.IOException e) {

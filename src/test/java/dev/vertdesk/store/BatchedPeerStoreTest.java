@@ -140,6 +140,7 @@ class BatchedPeerStoreTest {
   void aRowThatFailsAloneFailsOnlyItsWriteAndNotReadiness() throws Exception {
     HeldStore s = store(100, 100, 3600);
     Future<byte[]> held = insert(s, "held01", "10.0.0.1");
+    s.nextBatch();
     Future<byte[]> good = insert(s, "good01", "10.0.0.2");
     Future<byte[]> dup = insert(s, "dup001", "10.0.0.3");
     s.commitNext();
