@@ -80,11 +80,11 @@ runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -l "$WORK/pg/postgres.log" -
   -o "-p $PGPORT -c listen_addresses=$HOST -c unix_socket_directories='' -c max_connections=50" start >/dev/null
 PGPID=$(head -1 "$PGDATA/postmaster.pid")
 pg_pids() { echo "$PGPID $(pgrep -P "$PGPID" | head -12 | tr '\n' ' ')"; }
-PGN=0
-new_pg_db() { # prints a URL of a fresh database
-  PGN=$((PGN + 1))
-  psql -q -h $HOST -p "$PGPORT" -U postgres -d postgres -c "create database regpk$PGN" >/dev/null
-  echo "postgres://postgres@$HOST:$PGPORT/regpk$PGN?pool_size=4"
+new_pg_db() { # prints the URL of a fresh database (called in a subshell: the name is unique by itself)
+  local name
+  name=regpk$(date +%s%N)
+  psql -q -h $HOST -p "$PGPORT" -U postgres -d postgres -c "create database $name" >/dev/null
+  echo "postgres://postgres@$HOST:$PGPORT/$name?pool_size=4"
 }
 
 # ---------------------------------------------------------------- runs
