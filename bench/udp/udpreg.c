@@ -5,7 +5,8 @@
  *
  *   udpreg reg <ip> <port> <first> <count> <nsock> <maxsec> <rate>
  *       registers IDs first..first+count-1 with RegisterPk (one request in flight per socket, resent
- *       after 2 s without an answer, at most <rate>/s when rate > 0); counts OK answers.
+ *       after 2 s without an answer, at most <rate>/s when rate > 0); counts OK answers, and the
+ *       CPU figures below over the whole run.
  *   udpreg sat <ip> <port> <first> <nids> <nsock> <window> <warmsec> <sec>
  *       closed-loop RegisterPeer heartbeats over nids IDs: nsock sockets x window in flight;
  *       replies/s over <sec> after <warmsec> of warm-up.
@@ -304,6 +305,8 @@ static int mode_reg(uint64_t first, uint64_t count, int ns, double maxsec, doubl
   uint64_t t0 = now_ns(), end = t0 + (uint64_t)(maxsec * 1e9), lastp = t0;
   uint8_t pkt[PKT];
   struct epoll_event evs[256];
+  static cpusnap c0, c1;
+  snap(&c0);
   for (;;) {
     uint64_t t = now_ns();
     if (done >= count || t >= end) break;
@@ -348,10 +351,13 @@ static int mode_reg(uint64_t first, uint64_t count, int ns, double maxsec, doubl
               (unsigned long long)count, (t - t0) / 1e9);
     }
   }
-  double el = (now_ns() - t0) / 1e9;
-  printf("mode=reg requested=%llu ok=%llu refused=%llu too_frequent=%llu resent=%llu sec=%.2f per_s=%.0f\n",
+  snap(&c1);
+  double el = (c1.t - t0) / 1e9, foreign, others, srv;
+  cpu_report(&c0, &c1, &foreign, &others, &srv);
+  printf("mode=reg requested=%llu ok=%llu refused=%llu too_frequent=%llu resent=%llu sec=%.2f per_s=%.0f"
+         " srvcores=%.2f foreign=%.3f others=%.3f\n",
          (unsigned long long)count, (unsigned long long)ok, (unsigned long long)other,
-         (unsigned long long)frequent, (unsigned long long)resent, el, ok / el);
+         (unsigned long long)frequent, (unsigned long long)resent, el, ok / el, srv, foreign, others);
   return ok == count ? 0 : 3;
 }
 

@@ -264,7 +264,7 @@ public final class AdminVerticle extends VerticleBase {
     boolean draining = core.drain().draining();
     checks.put("drain", new JsonObject().put("ok", !draining).put("draining", draining));
     long timeout = options.readyTimeoutMillis();
-    Future<Void> store = core.store().ping().timeout(timeout, TimeUnit.MILLISECONDS);
+    Future<Void> store = core.store().checkReady().timeout(timeout, TimeUnit.MILLISECONDS);
     Future<Boolean> cluster = ClusterState.partitionsSafe(vertx).timeout(timeout, TimeUnit.MILLISECONDS);
     Future.join(store, cluster).onComplete(ar -> {
       // a 503 names the failing check, never an exception's words; those go to the log

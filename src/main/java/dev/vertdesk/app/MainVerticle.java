@@ -64,6 +64,7 @@ import dev.vertdesk.store.PeerStores;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.io.IOException;
@@ -155,7 +156,7 @@ public final class MainVerticle extends VerticleBase {
       return ServerKeys.load(server.dataDir(), server.key());
     }).compose(keys -> {
       announceKey(keys, server);
-      store = PeerStores.open(vertx, setup.store());
+      store = PeerStores.open(vertx, setup.store(), config.store());
       return store.init().compose(v -> build(config, keys));
     }).compose(v -> deployChildren(config));
   }
@@ -353,30 +354,41 @@ public final class MainVerticle extends VerticleBase {
     if (presenceTimer >= 0) {
       vertx.cancelTimer(presenceTimer);
     }
-    // children are undeployed by Vert.x before this runs
-    if (nodeAdmin != null) {
-      nodeAdmin.close();
-    }
-    if (connections != null) {
-      connections.removeMeters();
-    }
-    if (draining != null) {
-      draining.close();
-    }
-    relay.ifPresent(RelayHub::close);
-    setup.plugins().close();
-    Future<Void> relaysStopped = rendezvous == null ? Future.succeededFuture() : rendezvous.relays().stop();
-    if (deviceSends != null) {
-      deviceSends.unregister();
-    }
-    if (clustering != null) {
-      clustering.close();
-    }
+    // children are undeployed by Vert.x before this runs. The store goes first: what it is still
+    // writing completes. Then events stop, and back on this context, where the node's event
+    // consumers run, the events already on their way are delivered before the consumers go.
     Future<Void> storeClosed = store == null ? Future.succeededFuture() : store.close();
-    Future<Void> accountsClosed = accounts == null ? Future.succeededFuture()
-        : accounts.stop().transform(ar -> accountsDb.close());
-    Future<Void> tunnelClosed = api == null ? Future.succeededFuture() : api.tunnel().close();
-    return Future.all(relaysStopped, storeClosed, accountsClosed, tunnelClosed);
+    Promise<Void> delivered = Promise.promise();
+    storeClosed.onComplete(ar -> {
+      if (core != null) {
+        core.events().stop();
+      }
+      context.runOnContext(v -> delivered.complete());
+    });
+    return delivered.future().compose(d -> {
+      if (nodeAdmin != null) {
+        nodeAdmin.close();
+      }
+      if (connections != null) {
+        connections.removeMeters();
+      }
+      if (draining != null) {
+        draining.close();
+      }
+      relay.ifPresent(RelayHub::close);
+      setup.plugins().close();
+      Future<Void> relaysStopped = rendezvous == null ? Future.succeededFuture() : rendezvous.relays().stop();
+      if (deviceSends != null) {
+        deviceSends.unregister();
+      }
+      if (clustering != null) {
+        clustering.close();
+      }
+      Future<Void> accountsClosed = accounts == null ? Future.succeededFuture()
+          : accounts.stop().transform(ar -> accountsDb.close());
+      Future<Void> tunnelClosed = api == null ? Future.succeededFuture() : api.tunnel().close();
+      return Future.all(relaysStopped, storeClosed, accountsClosed, tunnelClosed).mapEmpty();
+    });
   }
 
   /** What the API needs read from files before it starts. */

@@ -13,7 +13,7 @@ import java.util.function.IntUnaryOperator;
  * (ports derived from the base port as rustdesk-server derives them, docs/protocol.md §1.2).
  * Plugin blocks are kept for their plugins to check.
  */
-public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOptions operations,
+public record NodeConfig(ServerConfig server, StoreOptions store, ClusterConfig cluster, OperationOptions operations,
                          AccountsConfig accounts, IdentityConfig identity, ConnectionOptions connections,
                          Deployment<UdpOptions> udp, Deployment<SignalingOptions> signaling,
                          Deployment<NatOptions> nat, Deployment<RelayOptions> relay, Deployment<WsOptions> ws,
@@ -61,6 +61,7 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
       }
     }
     NodeConfig c = new NodeConfig(server,
+        StoreOptions.from(root.child("db")),
         ClusterConfig.from(root.child("cluster")),
         operations,
         AccountsConfig.from(root.child("accounts")),

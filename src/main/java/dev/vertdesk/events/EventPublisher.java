@@ -8,6 +8,7 @@ public final class EventPublisher {
 
   private final EventBus bus;
   private final String node;
+  private volatile boolean stopped;
 
   public EventPublisher(EventBus bus, String node) {
     this.bus = bus;
@@ -19,7 +20,17 @@ public final class EventPublisher {
   }
 
   private void publish(String address, JsonObject body) {
-    bus.publish(address, body);
+    if (!stopped) {
+      bus.publish(address, body);
+    }
+  }
+
+  /**
+   * The node is stopping and its event consumers are about to go: what still finishes publishes
+   * nothing more (a message delivered to a consumer that has gone is logged, one line each).
+   */
+  public void stop() {
+    stopped = true;
   }
 
   /** @param previousIp the address the ID was registered from before, if it differs; else null */

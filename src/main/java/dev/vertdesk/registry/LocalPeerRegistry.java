@@ -3,6 +3,8 @@ package dev.vertdesk.registry;
 import dev.vertdesk.config.ServerConfig.Limits;
 import dev.vertdesk.proto.RegisterPkResponse.Result;
 import dev.vertdesk.store.PeerStore;
+import dev.vertdesk.store.StoreBusyException;
+import dev.vertdesk.store.StoreClosedException;
 import dev.vertdesk.store.StoredPeer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -16,8 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Single-node registry: one in-memory map of compact peer records in front of the store.
@@ -26,7 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalPeerRegistry implements PeerRegistry {
 
-  private static final Logger LOG = LoggerFactory.getLogger(LocalPeerRegistry.class);
   /** Longest ID we store; the peer table declares varchar(100). */
   static final int MAX_ID_BYTES = 100;
   static final int MAX_UUID_BYTES = 1024;
@@ -126,8 +125,22 @@ public final class LocalPeerRegistry implements PeerRegistry {
       return Future.succeededFuture(RegisterPkOutcome.refused(Result.TOO_FREQUENT, "ip-rate"));
     }
     return gate.allow(ipText, id, now).compose(allowed -> allowed
-        ? peerOrLoad(id).compose(p -> apply(id, p, uuid, pk, from, now))
+        ? peerOrLoad(id, ipText).compose(p -> apply(id, p, uuid, pk, from, now)).recover(LocalPeerRegistry::storeUnavailable)
         : Future.succeededFuture(RegisterPkOutcome.refused(Result.TOO_FREQUENT, "cluster-rate")));
+  }
+
+  /**
+   * The store had no room (a flood, a slow disk): TOO_FREQUENT, which the client takes as "try
+   * again at the next registration" (docs/protocol.md §10.1). The store is closing: no answer.
+   */
+  private static Future<RegisterPkOutcome> storeUnavailable(Throwable e) {
+    if (e instanceof StoreBusyException) {
+      return Future.succeededFuture(RegisterPkOutcome.refused(Result.TOO_FREQUENT, "store-busy"));
+    }
+    if (e instanceof StoreClosedException) {
+      return Future.succeededFuture(RegisterPkOutcome.dropped());
+    }
+    return Future.failedFuture(e);
   }
 
   private Future<RegisterPkOutcome> apply(String id, Peer p, byte[] uuid, byte[] pk,
@@ -153,10 +166,16 @@ public final class LocalPeerRegistry implements PeerRegistry {
       } else {
         changed = true;
       }
-      if (now - p.regPkLast > limits.idWindowSeconds() * 1000L) {
-        p.regPkCount = 0;
-      } else if (p.regPkCount >= limits.idMaxPerWindow()) {
+      boolean idWindowOver = now - p.regPkLast > limits.idWindowSeconds() * 1000L;
+      if (!idWindowOver && p.regPkCount >= limits.idMaxPerWindow()) {
         return Future.succeededFuture(RegisterPkOutcome.refused(Result.TOO_FREQUENT, "id-rate"));
+      }
+      if ((changed || p.dirty) && !store.acceptsWrite(from.getAddress().getHostAddress())) {
+        // refused before anything changes: the device registers again later, as after TOO_FREQUENT
+        return Future.succeededFuture(RegisterPkOutcome.refused(Result.TOO_FREQUENT, "store-busy"));
+      }
+      if (idWindowOver) {
+        p.regPkCount = 0;
       }
       p.regPkCount++;
       p.regPkLast = now;
@@ -182,10 +201,12 @@ public final class LocalPeerRegistry implements PeerRegistry {
         }
       }
       if (ar.failed()) {
-        // Memory keeps the device reachable; SERVER_ERROR makes it retry, and dirty makes that
+        // Memory keeps the device reachable; the answer makes it retry, and dirty makes that
         // retry write the row again. hbbs logs and answers OK, losing the row.
-        LOG.error("peer store write for id {} failed: {}", id, ar.cause().toString());
-        return Future.succeededFuture(new RegisterPkOutcome(Result.SERVER_ERROR, "store-write", created, false, cameOnline));
+        if (ar.cause() instanceof StoreBusyException || ar.cause() instanceof StoreClosedException) {
+          return storeUnavailable(ar.cause());
+        }
+        return Future.succeededFuture(RegisterPkOutcome.notStored(created, cameOnline, ar.cause()));
       }
       return Future.succeededFuture(new RegisterPkOutcome(Result.OK, "", created, true, cameOnline, previousIp));
     });
@@ -209,7 +230,8 @@ public final class LocalPeerRegistry implements PeerRegistry {
     if (!ipLimiter.allow(from.getAddress().getHostAddress(), newId, now)) {
       return Future.succeededFuture(RegisterPkOutcome.refused(Result.TOO_FREQUENT, "ip-rate"));
     }
-    return memoryFirst(oldId).compose(old -> {
+    String ipText = from.getAddress().getHostAddress();
+    return memoryFirst(oldId, ipText).compose(old -> {
       if (old == null) {
         return Future.succeededFuture(RegisterPkOutcome.refused(Result.UUID_MISMATCH, "id-change-not-owner"));
       }
@@ -218,7 +240,7 @@ public final class LocalPeerRegistry implements PeerRegistry {
           return Future.succeededFuture(RegisterPkOutcome.refused(Result.UUID_MISMATCH, "id-change-not-owner"));
         }
       }
-      return memoryFirst(newId).compose(existing -> {
+      return memoryFirst(newId, ipText).compose(existing -> {
         // claim the new ID in memory first, so two concurrent changes cannot both take it
         if (existing != null || peers.putIfAbsent(newId, old) != null) {
           return Future.succeededFuture(RegisterPkOutcome.refused(Result.ID_EXISTS, "id-exists"));
@@ -232,8 +254,10 @@ public final class LocalPeerRegistry implements PeerRegistry {
         return write(guid, newId, uuid, keyToStore, from).transform(ar -> {
           if (ar.failed()) {
             peers.remove(newId, old);
-            LOG.error("ID change {} -> {} not stored: {}", oldId, newId, ar.cause().toString());
-            return Future.succeededFuture(RegisterPkOutcome.refused(Result.SERVER_ERROR, "store-write"));
+            if (ar.cause() instanceof StoreBusyException) {
+              return Future.succeededFuture(RegisterPkOutcome.refused(Result.TOO_FREQUENT, "store-busy"));
+            }
+            return Future.succeededFuture(RegisterPkOutcome.notStored(false, false, ar.cause()));
           }
           synchronized (old) {
             old.guid = ar.result();
@@ -308,23 +332,24 @@ public final class LocalPeerRegistry implements PeerRegistry {
   }
 
   /** The in-memory record, else the stored row loaded into memory, else a new empty record. */
-  private Future<Peer> peerOrLoad(String id) {
-    return memoryFirst(id).map(p -> p != null ? p : peers.computeIfAbsent(id, k -> new Peer()));
+  private Future<Peer> peerOrLoad(String id, String clientIp) {
+    return memoryFirst(id, clientIp).map(p -> p != null ? p : peers.computeIfAbsent(id, k -> new Peer()));
   }
 
-  private Future<Peer> memoryFirst(String id) {
+  /** @param clientIp who asks, for the store's fairness between client networks; null for the node */
+  private Future<Peer> memoryFirst(String id, String clientIp) {
     Peer p = peers.get(id);
-    return p != null ? Future.succeededFuture(p) : load(id);
+    return p != null ? Future.succeededFuture(p) : load(id, clientIp);
   }
 
   /** Loads a stored row once even when several requests miss at the same time; null if absent. */
-  private Future<Peer> load(String id) {
+  private Future<Peer> load(String id, String clientIp) {
     Promise<Peer> promise = Promise.promise();
     Future<Peer> existing = loading.putIfAbsent(id, promise.future());
     if (existing != null) {
       return existing;
     }
-    store.findById(id).onComplete(ar -> {
+    store.findById(id, clientIp).onComplete(ar -> {
       loading.remove(id);
       if (ar.failed()) {
         promise.fail(ar.cause());
@@ -368,7 +393,7 @@ public final class LocalPeerRegistry implements PeerRegistry {
 
   @Override
   public Future<PeerView> lookup(String id) {
-    return memoryFirst(id).map(p -> p == null ? null : view(id, p));
+    return memoryFirst(id, null).map(p -> p == null ? null : view(id, p));
   }
 
   @Override

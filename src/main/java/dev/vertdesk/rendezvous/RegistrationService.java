@@ -1,6 +1,7 @@
 package dev.vertdesk.rendezvous;
 
 import dev.vertdesk.config.ServerConfig;
+import dev.vertdesk.logging.RepeatedLog;
 import dev.vertdesk.node.NodeCore;
 import dev.vertdesk.proto.ConfigUpdate;
 import dev.vertdesk.proto.RegisterPeer;
@@ -56,6 +57,8 @@ public final class RegistrationService {
   private final NodeCore core;
   private final RendezvousContext rendezvous;
   private final ServerConfig config;
+  /** A broken store fails every registration: one line per interval, with the count. */
+  private final RepeatedLog failures = new RepeatedLog(LOG, 10_000);
 
   public RegistrationService(NodeCore core, RendezvousContext rendezvous) {
     this.core = core;
@@ -92,7 +95,7 @@ public final class RegistrationService {
     return core.registry().registerPk(id, rk.getUuid().toByteArray(), rk.getPk().toByteArray(), from)
         .transform(ar -> {
           if (ar.failed()) {
-            LOG.error("RegisterPk for {} failed: {}", id, ar.cause().toString());
+            failures.error("register-pk", "RegisterPk for {} failed: {}", id, ar.cause().toString());
             return Future.succeededFuture(new Registration(Envelopes.registerPkResponse(Result.SERVER_ERROR), false));
           }
           RegisterPkOutcome outcome = ar.result();
@@ -101,6 +104,9 @@ public final class RegistrationService {
           }
           String ip = ip(from);
           if (outcome.result() != Result.OK) {
+            if (outcome.failure() != null) {
+              failures.error("store-write", "RegisterPk for {} not stored: {}", id, outcome.failure());
+            }
             core.events().rejected(surface.label(), outcome.reason(), ip, id);
             return Future.succeededFuture(new Registration(Envelopes.registerPkResponse(outcome.result()), false));
           }
@@ -127,6 +133,10 @@ public final class RegistrationService {
     return core.registry().changeId(rk.getOldId(), rk.getId(), rk.getUuid().toByteArray(), rk.getPk().toByteArray(),
         from).transform(ar -> {
           Result result = ar.succeeded() ? ar.result().result() : Result.SERVER_ERROR;
+          if (ar.succeeded() && ar.result().failure() != null) {
+            failures.error("id-change-write", "ID change {} -> {} not stored: {}", rk.getOldId(), rk.getId(),
+                ar.result().failure());
+          }
           if (result == Result.OK) {
             core.events().idChanged(rk.getOldId(), rk.getId(), ip(from));
           } else {

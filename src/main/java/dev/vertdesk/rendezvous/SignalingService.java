@@ -53,6 +53,8 @@ public final class SignalingService {
   /** ... when the accounts cannot be asked (the database is down). */
   static final String LOGIN_UNCHECKED = "The login could not be checked; try again later";
 
+  /** Lookups fail together when the store does (a full disk, a pool closing at shutdown): one line per interval. */
+  private final RepeatedLog lookupFailures = new RepeatedLog(LOG, 10_000);
   private final Vertx vertx;
   private final NodeCore core;
   private final RendezvousContext rendezvous;
@@ -189,7 +191,7 @@ public final class SignalingService {
     String id = req.getId();
     Future.all(routable, core.registry().lookup(id)).map(all -> all.<PeerView>resultAt(1)).onComplete(ar -> {
       if (ar.failed()) {
-        LOG.error("peer lookup for {} failed: {}", id, ar.cause().toString());
+        lookupFailures.error("punch-lookup", "peer lookup for {} failed: {}", id, ar.cause().toString());
         failPunch(c, id, Failure.OFFLINE);
         return;
       }
@@ -269,7 +271,7 @@ public final class SignalingService {
     Future.all(waitForAnswer(c), core.brokerage().brokered(rr.getUuid()), core.registry().lookup(rr.getId()))
         .onComplete(ar -> {
           if (ar.failed()) {
-            LOG.error("relay request for {} failed: {}", rr.getId(), ar.cause().toString());
+            lookupFailures.error("relay-lookup", "relay request for {} failed: {}", rr.getId(), ar.cause().toString());
             return;
           }
           PeerView b = ar.result().resultAt(2);
@@ -418,7 +420,7 @@ public final class SignalingService {
       if (ar.succeeded()) {
         c.send(Envelopes.onlineResponse(Envelopes.onlineStates(ar.result())));
       } else {
-        LOG.error("online query failed: {}", ar.cause().toString());
+        lookupFailures.error("online-query", "online query failed: {}", ar.cause().toString());
       }
       c.close();
     });

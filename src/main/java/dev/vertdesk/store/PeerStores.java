@@ -1,6 +1,7 @@
 package dev.vertdesk.store;
 
 import dev.vertdesk.config.ConfigException;
+import dev.vertdesk.config.StoreOptions;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -65,12 +66,12 @@ public final class PeerStores {
   }
 
   /** The store at {@code location}; nothing is connected or opened yet: call {@link PeerStore#init()}. */
-  public static PeerStore open(Vertx vertx, Location location) {
+  public static PeerStore open(Vertx vertx, Location location, StoreOptions options) {
     if (location instanceof Postgres pg) {
       LOG.info("peer store: PostgreSQL {}, pool of {}", pg.settings().describe(), pg.settings().poolSize());
-      return PgPeerStore.create(vertx, pg.settings());
+      return PgPeerStore.create(vertx, pg.settings(), options);
     }
-    SqlitePeerStore store = SqlitePeerStore.create(vertx, ((SqliteFile) location).file());
+    SqlitePeerStore store = SqlitePeerStore.create(vertx, ((SqliteFile) location).file(), options);
     LOG.info("peer store: SQLite {}", store.file());
     return store;
   }

@@ -1,5 +1,7 @@
 package dev.vertdesk.store;
 
+import dev.vertdesk.config.StoreOptions;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -7,16 +9,20 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgException;
 import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,27 +36,33 @@ import java.util.Objects;
  * in UTC, {@code status} is {@code smallint}, {@code info} stays {@code text} holding JSON.
  *
  * <p>Built on the non-blocking {@code vertx-pg-client}; futures complete on the caller's context.
- * Failures are never swallowed: connection, authentication and SQL errors fail the returned
- * future.
+ * Reads and writes go in batches ({@link BatchedPeerStore}): one {@code = any($1)} query per read
+ * batch, and one transaction per write batch, whose rows travel as arrays ({@code unnest}), one
+ * statement for the inserts and one for the updates. Failures are never swallowed: connection,
+ * authentication and SQL errors fail the returned future.
  *
  * <p>Safe with several nodes on one database:
  * <ul>
  *   <li>{@link #init()} creates the schema inside a transaction holding a transaction-level
  *       advisory lock, so nodes starting together do not trip over each other's
  *       {@code CREATE TABLE IF NOT EXISTS}.</li>
- *   <li>{@link #insert} is {@code INSERT ... ON CONFLICT (id) DO UPDATE ... WHERE peer.uuid =
- *       excluded.uuid RETURNING guid}: when two nodes insert the same new ID for the same device
- *       (same {@code uuid}) at once, both succeed and get the one row's guid; a different device
- *       never takes over an existing ID (the insert fails, as on SQLite).</li>
- *   <li>{@link #update} reads {@code info} with {@code SELECT ... FOR UPDATE} and writes it back in
- *       one transaction, so the read-modify-write of {@code info.ip} cannot lose another node's
+ *   <li>An insert is {@code INSERT ... ON CONFLICT (id) DO UPDATE ... WHERE peer.uuid =
+ *       excluded.uuid RETURNING id, guid}: when two nodes insert the same new ID for the same
+ *       device (same {@code uuid}) at once, both succeed and get the one row's guid; a different
+ *       device never takes over an existing ID (the insert fails, as on SQLite).</li>
+ *   <li>An update reads {@code info} with {@code SELECT ... FOR UPDATE} and writes it back in the
+ *       same transaction, so the read-modify-write of {@code info.ip} cannot lose another node's
  *       concurrent change.</li>
+ *   <li>Within one transaction no two statements of a batch touch the same ID or row (a batch is
+ *       split into rounds where one would): PostgreSQL refuses an {@code ON CONFLICT} that hits
+ *       one row twice. A batch that fails on one row's data (a constraint, a value PostgreSQL
+ *       cannot store) is written again row by row, so that only that row fails.</li>
  * </ul>
  *
  * <p>The password is never part of {@link #toString()}, {@link #describe()}, or any message this
  * class produces.
  */
-public final class PgPeerStore implements PeerStore {
+public final class PgPeerStore extends BatchedPeerStore {
 
   /** Pool size when the URL has no {@code pool_size} parameter. */
   public static final int DEFAULT_POOL_SIZE = 4;
@@ -79,23 +91,34 @@ public final class PgPeerStore implements PeerStore {
       "create index if not exists index_peer_created_at on peer (created_at)",
       "create index if not exists index_peer_status on peer (status)");
 
-  private static final String SELECT_BY_ID =
-      "select guid, id, uuid, pk, info from peer where id = $1";
+  private static final String SELECT_BY_IDS =
+      "select guid, id, uuid, pk, info from peer where id = any($1::text[])";
 
   private static final String INSERT =
-      "insert into peer (guid, id, uuid, pk, info) values ($1, $2, $3, $4, $5)"
+      "insert into peer (guid, id, uuid, pk, info)"
+          + " select * from unnest($1::bytea[], $2::text[], $3::bytea[], $4::bytea[], $5::text[])"
           + " on conflict (id) do update set pk = excluded.pk, info = excluded.info"
           + " where peer.uuid = excluded.uuid"
-          + " returning guid";
+          + " returning id, guid";
 
-  private static final String LOCK_INFO = "select info from peer where guid = $1 for update";
+  private static final String LOCK_INFO = "select guid, info from peer where guid = any($1::bytea[]) for update";
 
-  private static final String UPDATE = "update peer set id = $1, pk = $2, info = $3 where guid = $4";
+  private static final String UPDATE =
+      "update peer set id = u.id, pk = u.pk, info = u.info"
+          + " from unnest($1::bytea[], $2::text[], $3::bytea[], $4::text[]) as u(guid, id, pk, info)"
+          + " where peer.guid = u.guid"
+          + " returning peer.guid";
+
+  /* The write probe: a row that exists only inside its own transaction, so nobody ever sees it. */
+  private static final String PROBE_INSERT =
+      "insert into peer (guid, id, uuid, pk, info) values ($1, $2, '\\x'::bytea, '\\x'::bytea, '{}')";
+  private static final String PROBE_DELETE = "delete from peer where guid = $1";
 
   private final Settings settings;
   private final Pool pool;
 
-  private PgPeerStore(Settings settings, Pool pool) {
+  private PgPeerStore(Vertx vertx, Settings settings, Pool pool, StoreOptions options) {
+    super(vertx, options);
     this.settings = settings;
     this.pool = pool;
   }
@@ -112,8 +135,13 @@ public final class PgPeerStore implements PeerStore {
     return create(vertx, parseUrl(url));
   }
 
-  /** Creates the store from parsed settings; no connection is opened yet. */
+  /** Creates the store from parsed settings with the shipped defaults of {@code db.*}. */
   public static PgPeerStore create(Vertx vertx, Settings settings) {
+    return create(vertx, settings, StoreOptions.defaults());
+  }
+
+  /** Creates the store from parsed settings; no connection is opened yet. */
+  public static PgPeerStore create(Vertx vertx, Settings settings, StoreOptions options) {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(settings, "settings");
     PoolOptions poolOptions = new PoolOptions()
@@ -124,7 +152,7 @@ public final class PgPeerStore implements PeerStore {
         .connectingTo(settings.connectOptions())
         .using(vertx)
         .build();
-    return new PgPeerStore(settings, pool);
+    return new PgPeerStore(vertx, settings, pool, options);
   }
 
   /** True for the URL schemes this store takes: {@code postgres://} and {@code postgresql://}. */
@@ -409,76 +437,194 @@ public final class PgPeerStore implements PeerStore {
       return chain;
     });
     return done.recover(err -> Future.failedFuture(new IllegalStateException(
-        "cannot initialise PostgreSQL database " + settings.describe() + ": " + err.getMessage(), err)));
+        "cannot initialise PostgreSQL database " + settings.describe() + ": " + err.getMessage(), err)))
+        .onSuccess(v -> startProbes());
   }
 
   @Override
-  public Future<StoredPeer> findById(String id) {
-    return pool.preparedQuery(SELECT_BY_ID)
-        .execute(Tuple.of(id))
+  protected Future<Map<String, StoredPeer>> readBatch(List<String> ids) {
+    return pool.preparedQuery(SELECT_BY_IDS)
+        .execute(Tuple.of(ids.toArray(new String[0])))
         .map(rows -> {
-          if (rows.size() == 0) {
-            return null;
+          Map<String, StoredPeer> found = new HashMap<>();
+          for (Row row : rows) {
+            // index_peer_id is unique: at most one row per id
+            StoredPeer p = new StoredPeer(
+                SqlitePeerStore.bytes(row.getValue("guid")),
+                row.getString("id"),
+                SqlitePeerStore.bytes(row.getValue("uuid")),
+                SqlitePeerStore.bytes(row.getValue("pk")),
+                SqlitePeerStore.ipOf(row.getValue("info")));
+            found.put(p.id(), p);
           }
-          // index_peer_id is unique: at most one row
-          Row row = rows.iterator().next();
-          return new StoredPeer(
-              SqlitePeerStore.bytes(row.getValue("guid")),
-              row.getString("id"),
-              SqlitePeerStore.bytes(row.getValue("uuid")),
-              SqlitePeerStore.bytes(row.getValue("pk")),
-              SqlitePeerStore.ipOf(row.getValue("info")));
+          return found;
         });
   }
 
   @Override
-  public Future<byte[]> insert(String id, byte[] uuid, byte[] pk, String ip) {
-    byte[] guid = SqlitePeerStore.newGuid();
-    String info = new JsonObject().put("ip", ip == null ? "" : ip).encode();
-    return pool.preparedQuery(INSERT)
-        .execute(Tuple.of(buffer(guid), id, buffer(uuid), buffer(pk), info))
-        .compose(rows -> {
-          if (rows.size() == 1) {
+  protected Future<List<AsyncResult<byte[]>>> writeBatch(List<PeerWrite> writes) {
+    return pool.withTransaction(conn -> writeRounds(conn, writes)).recover(err -> {
+      if (!isRowDataError(err)) {
+        return Future.failedFuture(err);
+      }
+      return writes.size() == 1 ? Future.succeededFuture(List.of(Future.failedFuture(err))) : eachAlone(writes);
+    });
+  }
+
+  /**
+   * An error caused by the data of a row (SQLSTATE class 22 "data exception", 23 "integrity
+   * constraint violation"), as opposed to the database or the connection failing.
+   */
+  private static boolean isRowDataError(Throwable err) {
+    return err instanceof PgException pg && pg.getSqlState() != null
+        && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"));
+  }
+
+  /** The writes of a batch that failed on some row's data, each in a transaction of its own. */
+  private Future<List<AsyncResult<byte[]>>> eachAlone(List<PeerWrite> writes) {
+    List<AsyncResult<byte[]>> out = new ArrayList<>(writes.size());
+    Future<Void> chain = Future.succeededFuture();
+    for (PeerWrite w : writes) {
+      chain = chain.compose(v -> pool.withTransaction(conn -> writeRounds(conn, List.of(w)))
+          .map(one -> one.get(0))
+          .recover(err -> isRowDataError(err) ? Future.succeededFuture(Future.failedFuture(err)) : Future.failedFuture(err))
+          .map(r -> {
+            out.add(r);
+            return (Void) null;
+          }));
+    }
+    return chain.map(v -> out);
+  }
+
+  /**
+   * The writes in rounds such that no round touches one ID or one row twice; in each round one
+   * statement inserts, one locks the rows to update and one updates them.
+   */
+  private Future<List<AsyncResult<byte[]>>> writeRounds(SqlConnection conn, List<PeerWrite> writes) {
+    List<AsyncResult<byte[]>> results = new ArrayList<>(Collections.nCopies(writes.size(), null));
+    Future<Void> chain = Future.succeededFuture();
+    for (List<Integer> round : rounds(writes)) {
+      List<Integer> inserts = new ArrayList<>();
+      List<Integer> updates = new ArrayList<>();
+      for (int i : round) {
+        (writes.get(i).isInsert() ? inserts : updates).add(i);
+      }
+      chain = chain.compose(v -> insertAll(conn, writes, inserts, results))
+          .compose(v -> updateAll(conn, writes, updates, results));
+    }
+    return chain.map(v -> results);
+  }
+
+  /** Round numbers by first appearance: a write goes one round after the last one that shared its ID or row. */
+  private static List<List<Integer>> rounds(List<PeerWrite> writes) {
+    Map<String, Integer> lastRound = new HashMap<>();
+    List<List<Integer>> rounds = new ArrayList<>();
+    for (int i = 0; i < writes.size(); i++) {
+      PeerWrite w = writes.get(i);
+      String idKey = "i" + w.id();
+      String rowKey = w.isInsert() ? null : "g" + HexFormat.of().formatHex(w.guid());
+      int round = Math.max(lastRound.getOrDefault(idKey, -1), rowKey == null ? -1 : lastRound.getOrDefault(rowKey, -1)) + 1;
+      lastRound.put(idKey, round);
+      if (rowKey != null) {
+        lastRound.put(rowKey, round);
+      }
+      if (round == rounds.size()) {
+        rounds.add(new ArrayList<>());
+      }
+      rounds.get(round).add(i);
+    }
+    return rounds;
+  }
+
+  private Future<Void> insertAll(SqlConnection conn, List<PeerWrite> writes, List<Integer> which,
+                                 List<AsyncResult<byte[]>> results) {
+    if (which.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    int n = which.size();
+    Buffer[] guids = new Buffer[n];
+    String[] ids = new String[n];
+    Buffer[] uuids = new Buffer[n];
+    Buffer[] pks = new Buffer[n];
+    String[] infos = new String[n];
+    for (int k = 0; k < n; k++) {
+      PeerWrite w = writes.get(which.get(k));
+      guids[k] = buffer(SqlitePeerStore.newGuid());
+      ids[k] = w.id();
+      uuids[k] = buffer(w.uuid());
+      pks[k] = buffer(w.pk());
+      infos[k] = new JsonObject().put("ip", w.ipText()).encode();
+    }
+    return conn.preparedQuery(INSERT)
+        .execute(Tuple.tuple().addValue(guids).addValue(ids).addValue(uuids).addValue(pks).addValue(infos))
+        .map(rows -> {
+          Map<String, byte[]> stored = new HashMap<>();
+          for (Row row : rows) {
             // our new row, or the row another node inserted for the same device a moment ago
-            return Future.succeededFuture(SqlitePeerStore.bytes(rows.iterator().next().getValue("guid")));
+            stored.put(row.getString("id"), SqlitePeerStore.bytes(row.getValue("guid")));
           }
-          return Future.failedFuture(new IllegalStateException("insert of peer " + id
-              + " failed: the id belongs to another device (unique index index_peer_id)"));
+          for (int i : which) {
+            String id = writes.get(i).id();
+            byte[] guid = stored.get(id);
+            results.set(i, guid != null ? Future.succeededFuture(guid) : Future.failedFuture(new IllegalStateException(
+                "insert of peer " + id + " failed: the id belongs to another device (unique index index_peer_id)")));
+          }
+          return (Void) null;
         });
   }
 
-  @Override
-  public Future<Void> update(byte[] guid, String id, byte[] pk, String ip) {
-    String v = ip == null ? "" : ip;
-    Buffer g = buffer(guid);
-    return pool.withTransaction(conn -> lockedInfo(conn, g)
-        .compose(info -> {
-          if (info == null) {
-            return Future.failedFuture(new IllegalStateException(
-                "update of peer " + id + " matched 0 rows (no row with that guid)"));
-          }
-          return conn.preparedQuery(UPDATE)
-              .execute(Tuple.of(id, buffer(pk), withIp(info, v), g))
-              .compose(rows -> checkUpdated(rows, id));
-        }));
-  }
-
-  /** The row's info, locked until the transaction ends; {@code null} when there is no row. */
-  private static Future<String> lockedInfo(SqlConnection conn, Buffer guid) {
-    return conn.preparedQuery(LOCK_INFO).execute(Tuple.of(guid))
-        .map(rows -> rows.size() == 0 ? null : nonNull(rows.iterator().next().getString("info")));
+  private Future<Void> updateAll(SqlConnection conn, List<PeerWrite> writes, List<Integer> which,
+                                 List<AsyncResult<byte[]>> results) {
+    if (which.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Buffer[] guids = new Buffer[which.size()];
+    for (int k = 0; k < guids.length; k++) {
+      guids[k] = buffer(writes.get(which.get(k)).guid());
+    }
+    return conn.preparedQuery(LOCK_INFO).execute(Tuple.of(guids)).compose(locked -> {
+      Map<String, String> infoByGuid = new HashMap<>();
+      for (Row row : locked) {
+        infoByGuid.put(HexFormat.of().formatHex(SqlitePeerStore.bytes(row.getValue("guid"))), nonNull(row.getString("info")));
+      }
+      List<Integer> present = new ArrayList<>();
+      for (int i : which) {
+        PeerWrite w = writes.get(i);
+        if (infoByGuid.containsKey(HexFormat.of().formatHex(w.guid()))) {
+          present.add(i);
+        } else {
+          results.set(i, Future.failedFuture(new IllegalStateException(
+              "update of peer " + w.id() + " matched 0 rows (no row with that guid)")));
+        }
+      }
+      if (present.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      int n = present.size();
+      Buffer[] g = new Buffer[n];
+      String[] ids = new String[n];
+      Buffer[] pks = new Buffer[n];
+      String[] infos = new String[n];
+      for (int k = 0; k < n; k++) {
+        PeerWrite w = writes.get(present.get(k));
+        g[k] = buffer(w.guid());
+        ids[k] = w.id();
+        pks[k] = buffer(w.pk());
+        infos[k] = withIp(infoByGuid.get(HexFormat.of().formatHex(w.guid())), w.ipText());
+      }
+      return conn.preparedQuery(UPDATE)
+          .execute(Tuple.tuple().addValue(g).addValue(ids).addValue(pks).addValue(infos))
+          .map(rows -> {
+            for (int i : present) {
+              results.set(i, Future.succeededFuture(writes.get(i).guid()));
+            }
+            return (Void) null;
+          });
+    });
   }
 
   private static String nonNull(String s) {
     return s == null ? "" : s;
-  }
-
-  private static Future<Void> checkUpdated(RowSet<Row> rows, String id) {
-    if (rows.rowCount() == 1) {
-      return Future.succeededFuture();
-    }
-    return Future.failedFuture(new IllegalStateException(
-        "update of peer " + id + " matched " + rows.rowCount() + " rows (no row with that guid)"));
   }
 
   /**
@@ -496,6 +642,16 @@ public final class PgPeerStore implements PeerStore {
   }
 
   @Override
+  protected Future<Void> probeWrite() {
+    byte[] guid = SqlitePeerStore.newGuid();
+    Buffer g = buffer(guid);
+    String id = "vertdesk-write-probe-" + HexFormat.of().formatHex(guid);
+    return pool.withTransaction(conn -> conn.preparedQuery(PROBE_INSERT).execute(Tuple.of(g, id))
+        .compose(v -> conn.preparedQuery(PROBE_DELETE).execute(Tuple.of(g)))
+        .mapEmpty());
+  }
+
+  @Override
   public Future<Void> ping() {
     return pool.query("select 1").execute().mapEmpty();
   }
@@ -506,7 +662,7 @@ public final class PgPeerStore implements PeerStore {
   }
 
   @Override
-  public Future<Void> close() {
+  protected Future<Void> closeConnections() {
     return pool.close();
   }
 

@@ -63,7 +63,7 @@ class DatabaseTest {
   void migrationsRunBesideThePeerTableAndTheSameStatementsWorkOnBoth(String engine) throws Exception {
     PeerStores.Location where = location(engine);
     // a rustdesk-server database first: the peer table exists before our schema
-    PeerStore peers = PeerStores.open(vertx, where);
+    PeerStore peers = PeerStores.open(vertx, where, dev.vertdesk.config.StoreOptions.defaults());
     await(peers.init());
     await(peers.insert("123456789", new byte[] {1}, new byte[] {2}, "192.0.2.1"));
 

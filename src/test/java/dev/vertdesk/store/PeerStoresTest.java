@@ -42,7 +42,7 @@ class PeerStoresTest {
   }
 
   private PeerStore open(Vertx vertx, String dbUrl) {
-    PeerStore s = PeerStores.open(vertx, locate(dbUrl));
+    PeerStore s = PeerStores.open(vertx, locate(dbUrl), dev.vertdesk.config.StoreOptions.defaults());
     opened.add(s);
     return s;
   }
