@@ -89,6 +89,7 @@ public final class ApiVerticle extends VerticleBase {
     }
     r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
     new AccountRoutes(this, api.accounts()).mount(r);
+    new DeviceRoutes(this, api.devices()).mount(r);
     r.route("/api/*").handler(rc -> json(rc, 404, new JsonObject().put("error", "no such endpoint: "
         + rc.request().method() + " " + rc.request().path())));
     r.route().handler(rc -> json(rc, 404, new JsonObject().put("error", "not found")));

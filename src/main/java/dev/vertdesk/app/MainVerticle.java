@@ -16,6 +16,8 @@ import dev.vertdesk.config.NodeConfig;
 import dev.vertdesk.config.ServerConfig;
 import dev.vertdesk.crypto.ServerKeys;
 import dev.vertdesk.db.Database;
+import dev.vertdesk.devices.DeviceChanges;
+import dev.vertdesk.devices.DeviceService;
 import dev.vertdesk.events.EventPublisher;
 import dev.vertdesk.metrics.Metrics;
 import dev.vertdesk.node.BoundPorts;
@@ -25,6 +27,7 @@ import dev.vertdesk.node.NodeCore;
 import dev.vertdesk.node.NodeRequests;
 import dev.vertdesk.plugin.PluginContext;
 import dev.vertdesk.plugin.VertdeskPlugin;
+import dev.vertdesk.registry.DisabledDevices;
 import dev.vertdesk.registry.LocalPeerRegistry;
 import dev.vertdesk.registry.LocalRelayBrokerage;
 import dev.vertdesk.registry.PeerRegistry;
@@ -84,6 +87,9 @@ public final class MainVerticle extends VerticleBase {
   private Optional<RelayHub> relay = Optional.empty();
   private ApiContext api;
   private PeerStore store;
+  /** Opened when the node runs the API or registers and signals devices (disabled devices). */
+  private Database db;
+  private DeviceChanges deviceChanges;
   private Clustering clustering;
   private MessageConsumer<?> deviceSends;
   private long presenceTimer = -1;
@@ -198,7 +204,7 @@ public final class MainVerticle extends VerticleBase {
     DeviceLinks links = new DeviceLinks();
     rendezvous = new RendezvousContext(links, new DeviceMessenger(vertx.eventBus(), links, nodes, cluster.self()),
         answers, relays, new ConfigUpdates(server.serial(), server.rendezvousServers()),
-        new AtomicBoolean(server.alwaysUseRelay()));
+        new AtomicBoolean(server.alwaysUseRelay()), new DisabledDevices());
     presenceTimer = vertx.setPeriodic(PRESENCE_SWEEP_MILLIS, t ->
         // a walk over every peer: off the event loop so UDP replies never wait behind it
         vertx.executeBlocking(() -> {
@@ -214,6 +220,8 @@ public final class MainVerticle extends VerticleBase {
       return Draining.start(vertx, core, hub.map(RelayHub::sessions));
     }).compose(d -> {
       draining = d;
+      return openDatabase(config);
+    }).compose(v -> {
       return config.api().enabled() ? startApi(config, keys) : Future.succeededFuture();
     }).compose(v -> {
       if (clustering == null) {
@@ -225,16 +233,35 @@ public final class MainVerticle extends VerticleBase {
     });
   }
 
-  /** The database of accounts and devices, its schema brought up to date, and the services over it. */
-  private Future<Void> startApi(NodeConfig config, ServerKeys keys) {
-    return Database.open(vertx, setup.store()).compose(db -> {
-      UserStore users = new UserStore(db);
-      AccountService accounts = new AccountService(vertx, config.accounts(), users, new TokenStore(db),
-          new LoginLog(db), keys.canSign() ? keys.sealedSecrets("totp") : null);
-      api = new ApiContext(db, accounts);
-      return accounts.start().compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
-          config.server().dataDir().resolve(config.accounts().adminPasswordFile())));
+  /**
+   * The database of accounts and devices, its schema brought up to date, when the node runs the
+   * API, or registers and signals devices: those refuse the devices an admin disabled, which are
+   * read from it at start and then followed as the API nodes announce changes.
+   */
+  private Future<Void> openDatabase(NodeConfig config) {
+    boolean rendezvousSurface = config.udp().enabled() || config.signaling().enabled() || config.ws().enabled();
+    if (!config.api().enabled() && !rendezvousSurface) {
+      return Future.succeededFuture();
+    }
+    return Database.open(vertx, setup.store()).compose(opened -> {
+      db = opened;
+      return DeviceChanges.start(vertx, db, rendezvous.disabled(), config.devices().disabledRefreshSeconds());
+    }).map(changes -> {
+      deviceChanges = changes;
+      return null;
     });
+  }
+
+  /** The services of the API over the database. */
+  private Future<Void> startApi(NodeConfig config, ServerKeys keys) {
+    UserStore users = new UserStore(db);
+    AccountService accounts = new AccountService(vertx, config.accounts(), users, new TokenStore(db),
+        new LoginLog(db), keys.canSign() ? keys.sealedSecrets("totp") : null);
+    DeviceService devices = new DeviceService(vertx, config.devices(), db, store, core.registry(), deviceChanges);
+    api = new ApiContext(db, accounts, devices);
+    devices.start();
+    return accounts.start().compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
+        config.server().dataDir().resolve(config.accounts().adminPasswordFile())));
   }
 
   private Future<?> deployChildren(NodeConfig config) {
@@ -309,8 +336,13 @@ public final class MainVerticle extends VerticleBase {
       clustering.close();
     }
     Future<Void> storeClosed = store == null ? Future.succeededFuture() : store.close();
-    Future<Void> apiClosed = api == null ? Future.succeededFuture()
-        : api.accounts().stop().transform(ar -> api.db().close());
-    return Future.all(relaysStopped, storeClosed, apiClosed);
+    if (deviceChanges != null) {
+      deviceChanges.close();
+    }
+    // the heartbeats' last write goes in before the database closes
+    Future<Void> apiStopped = api == null ? Future.succeededFuture()
+        : Future.join(api.accounts().stop(), api.devices().stop()).mapEmpty();
+    Future<Void> dbClosed = apiStopped.transform(ar -> db == null ? Future.succeededFuture() : db.close());
+    return Future.all(relaysStopped, storeClosed, dbClosed);
   }
 }

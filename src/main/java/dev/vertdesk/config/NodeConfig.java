@@ -14,7 +14,7 @@ import java.util.function.IntUnaryOperator;
  * Plugin blocks are kept for their plugins to check.
  */
 public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOptions operations,
-                         AccountsConfig accounts,
+                         AccountsConfig accounts, DevicesConfig devices,
                          Deployment<UdpOptions> udp, Deployment<SignalingOptions> signaling,
                          Deployment<NatOptions> nat, Deployment<RelayOptions> relay, Deployment<WsOptions> ws,
                          Deployment<WsRelayOptions> wsrelay, Deployment<ApiOptions> api,
@@ -55,6 +55,7 @@ public record NodeConfig(ServerConfig server, ClusterConfig cluster, OperationOp
         ClusterConfig.from(root.child("cluster")),
         OperationOptions.from(root),
         AccountsConfig.from(root.child("accounts")),
+        DevicesConfig.from(root.child("devices")),
         ports.deploy("udp", p -> p, UdpOptions::from),
         ports.deploy("signaling", p -> p, SignalingOptions::from),
         ports.deploy("nat", p -> p - 1, NatOptions::from),

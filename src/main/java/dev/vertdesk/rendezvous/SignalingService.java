@@ -44,6 +44,11 @@ public final class SignalingService {
    * using the server to flood a device with datagrams and is closed.
    */
   static final int MAX_REQUESTS_PER_CONNECTION = 8;
+  /**
+   * What the controlling side is shown for a device an admin disabled: the client displays
+   * {@code other_failure} and {@code refuse_reason} as they come (docs/protocol.md §14).
+   */
+  public static final String DISABLED_TEXT = "The remote device has been disabled by the administrator";
 
   private final Vertx vertx;
   private final NodeCore core;
@@ -57,6 +62,13 @@ public final class SignalingService {
     this.rendezvous = rendezvous;
     this.registration = registration;
     this.config = core.config().server();
+    // a device linked over a connection stays registered while the link lives: end it
+    rendezvous.disabled().onDisabled(id -> {
+      SignalingConnection link = rendezvous.links().get(id);
+      if (link != null) {
+        link.close();
+      }
+    });
   }
 
   /**
@@ -125,6 +137,12 @@ public final class SignalingService {
       failPunch(c, id, Failure.LICENSE_MISMATCH);
       return;
     }
+    if (rendezvous.disabled().contains(id)) {
+      // OFFLINE for clients too old to show the text
+      c.send(Envelopes.punchHoleRefusal(Failure.OFFLINE, DISABLED_TEXT));
+      core.events().punchRequested(RegistrationService.ip(c.remote()), id, null, RegistrationService.DISABLED);
+      return;
+    }
     Future.all(routable, core.registry().lookup(id)).map(all -> all.<PeerView>resultAt(1)).onComplete(ar -> {
       if (ar.failed()) {
         LOG.error("peer lookup for {} failed: {}", id, ar.cause().toString());
@@ -190,6 +208,12 @@ public final class SignalingService {
   }
 
   void requestRelay(SignalingConnection c, RequestRelay rr) {
+    if (rendezvous.disabled().contains(rr.getId())) {
+      c.send(RendezvousMessage.newBuilder().setRelayResponse(RelayResponse.newBuilder()
+          .setUuid(rr.getUuid()).setRefuseReason(DISABLED_TEXT)).build());
+      core.events().rejected("signaling", RegistrationService.DISABLED, RegistrationService.ip(c.remote()), rr.getId());
+      return;
+    }
     // the relay may check the uuid as soon as B hears of it: record it before forwarding
     Future.all(waitForAnswer(c), core.brokerage().brokered(rr.getUuid()), core.registry().lookup(rr.getId()))
         .onComplete(ar -> {
