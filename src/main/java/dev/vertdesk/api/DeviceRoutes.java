@@ -213,7 +213,7 @@ final class DeviceRoutes {
       return new int[0];
     }
     if (!(v instanceof JsonArray a) || a.size() > MAX_CONNS) {
-      throw new ApiRequests.BadRequest("conns must be an array of at most " + MAX_CONNS + " connection ids");
+      throw new ApiRequests.BadRequest("conns must be an array of no more than " + MAX_CONNS + " connection ids");
     }
     int[] out = new int[a.size()];
     for (int i = 0; i < out.length; i++) {

@@ -289,7 +289,7 @@ public final class DeviceService {
       switch (type) {
         case "user_name", "device_group_name" -> {
           if (!value.isEmpty() && !validText(value, MAX_NAME, false)) {
-            return bad(type + " must be a name of at most " + MAX_NAME + " characters");
+            return bad(type + " must be a name of no more than " + MAX_NAME + " characters");
           }
           boolean user = type.equals("user_name");
           DeviceInventory.Column column = user ? DeviceInventory.Column.USER : DeviceInventory.Column.DEVICE_GROUP;
@@ -309,13 +309,13 @@ public final class DeviceService {
         }
         case "note" -> {
           if (!validText(value, MAX_NOTE, true)) {
-            return bad("note must be at most " + MAX_NOTE + " characters without control characters");
+            return bad("note must be no longer than " + MAX_NOTE + " characters, without control characters");
           }
           values.put(DeviceInventory.Column.NOTE, value);
         }
         case "device_name", "device_username" -> {
           if (!value.isEmpty() && !validText(value, MAX_NAME, false)) {
-            return bad(type + " must be at most " + MAX_NAME + " characters without control characters");
+            return bad(type + " must be no longer than " + MAX_NAME + " characters, without control characters");
           }
           values.put(type.equals("device_name") ? DeviceInventory.Column.DEVICE_NAME
               : DeviceInventory.Column.DEVICE_USERNAME, value);
