@@ -16,7 +16,7 @@ import java.util.UUID;
 final class DeviceInventory {
 
   /** What a heartbeat needs of a device's row. */
-  record Inventoried(String id, String uuid, boolean enabled, long sysinfoAt, long lastSeenAt) {
+  record Inventoried(String uuid, boolean enabled, long sysinfoAt, long lastSeenAt) {
   }
 
   /** A last-seen time and connection list (a JSON array text) to write for a device. */
@@ -46,8 +46,8 @@ final class DeviceInventory {
   }
 
   Future<Inventoried> find(String id) {
-    return db.first("select id, uuid, enabled, sysinfo_at, last_seen_at from devices where id = ?",
-        r -> new Inventoried(r.getString("id"), r.getString("uuid"), Database.bool(r, "enabled"),
+    return db.first("select uuid, enabled, sysinfo_at, last_seen_at from devices where id = ?",
+        r -> new Inventoried(r.getString("uuid"), Database.bool(r, "enabled"),
             Database.number(r, "sysinfo_at"), Database.number(r, "last_seen_at")), id);
   }
 

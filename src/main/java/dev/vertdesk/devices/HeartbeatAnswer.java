@@ -27,10 +27,6 @@ public final class HeartbeatAnswer {
     return this;
   }
 
-  public boolean asksSysinfo() {
-    return json.containsKey("sysinfo");
-  }
-
   public JsonObject toJson() {
     return json.copy();
   }

@@ -206,9 +206,19 @@ public final class HeartbeatTracker {
     return earlier != null && Arrays.equals(earlier.uuid, t.uuid) ? earlier : t;
   }
 
-  /** The device uploaded its system information (now): this node need not ask for it. */
+  /**
+   * The device uploaded its system information (now), checked against the peer table: this node
+   * need not ask for it. A copy held under another uuid (the ID changed hands) is replaced.
+   */
   void sysinfoStored(String id, byte[] uuid, long now) {
-    Tracked t = tracked.compute(id, (k, old) -> old != null && Arrays.equals(old.uuid, uuid) ? old : new Tracked(id, uuid));
+    Tracked t = tracked.get(id);
+    if (t != null && !Arrays.equals(t.uuid, uuid)) {
+      tracked.remove(id, t);
+      t = null;
+    }
+    if (t == null) {
+      t = track(new Tracked(id, uuid));
+    }
     t.inventoried = true;
     t.sysinfoAt = now;
     t.checkedAt = now;
@@ -231,10 +241,6 @@ public final class HeartbeatTracker {
   int[] conns(String id) {
     Tracked t = tracked.get(id);
     return t == null ? null : t.conns;
-  }
-
-  int size() {
-    return tracked.size();
   }
 
   /** The encoding of a uuid in the API, and of {@code devices.uuid}: standard base64, padded. */
