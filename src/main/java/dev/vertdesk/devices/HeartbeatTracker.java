@@ -187,10 +187,12 @@ public final class HeartbeatTracker {
       if (p == null || p.uuid() == null || !Arrays.equals(p.uuid(), uuid)) {
         return Future.succeededFuture(HeartbeatAnswer.none());
       }
-      Tracked t = new Tracked(id, uuid);
+      Tracked fresh = new Tracked(id, uuid);
+      fresh.writtenSeen = row.result() == null ? 0 : row.result().lastSeenAt();
+      // another heartbeat of the device may have loaded it meanwhile: that copy is kept
+      Tracked t = track(fresh);
       t.inventory(row.result(), now);
-      t.writtenSeen = row.result() == null ? 0 : row.result().lastSeenAt();
-      seen(track(t), conns, now);
+      seen(t, conns, now);
       return answer(t, now, true);
     });
   }
