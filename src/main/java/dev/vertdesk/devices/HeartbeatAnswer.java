@@ -27,7 +27,8 @@ public final class HeartbeatAnswer {
     return this;
   }
 
+  /** The answer's JSON; the builder is not used after this. */
   public JsonObject toJson() {
-    return json.copy();
+    return json;
   }
 }
