@@ -6,6 +6,7 @@ import dev.vertdesk.accounts.GroupAdmin;
 import dev.vertdesk.accounts.UserAdmin;
 import dev.vertdesk.db.Database;
 import dev.vertdesk.identity.SingleSignOn;
+import dev.vertdesk.devices.DeviceService;
 
 /**
  * What the API verticles of a node share, built once by the composition root: the database and
@@ -15,5 +16,5 @@ import dev.vertdesk.identity.SingleSignOn;
  * @param tunnel runs the API requests clients tunnel through the rendezvous port
  */
 public record ApiContext(Database db, AccountService accounts, UserAdmin users, GroupAdmin groups, ApiTokens tokens,
-                         OpenApiDocument openApi, TunnelledRequests tunnel, SingleSignOn sso) {
+                         OpenApiDocument openApi, TunnelledRequests tunnel, SingleSignOn sso, DeviceService devices) {
 }

@@ -104,6 +104,7 @@ public final class ApiVerticle extends VerticleBase {
     new UserRoutes(this, api.users()).mount(r);
     new GroupRoutes(this, api.groups()).mount(r);
     new TokenRoutes(this, api.tokens()).mount(r);
+    new DeviceRoutes(this, api.devices()).mount(r);
     r.route("/api/*").handler(rc -> json(rc, 404, new JsonObject().put("error", "no such endpoint: "
         + rc.request().method() + " " + rc.request().path())));
     r.route().handler(rc -> json(rc, 404, new JsonObject().put("error", "not found")));

@@ -23,6 +23,8 @@ import dev.vertdesk.config.NodeConfig;
 import dev.vertdesk.config.ServerConfig;
 import dev.vertdesk.crypto.ServerKeys;
 import dev.vertdesk.db.Database;
+import dev.vertdesk.devices.DeviceChanges;
+import dev.vertdesk.devices.DeviceService;
 import dev.vertdesk.events.EventPublisher;
 import dev.vertdesk.identity.LdapDirectory;
 import dev.vertdesk.identity.SingleSignOn;
@@ -37,6 +39,7 @@ import dev.vertdesk.node.NodeCore;
 import dev.vertdesk.node.NodeRequests;
 import dev.vertdesk.plugin.PluginContext;
 import dev.vertdesk.plugin.VertdeskPlugin;
+import dev.vertdesk.registry.DisabledDevices;
 import dev.vertdesk.registry.LocalPeerRegistry;
 import dev.vertdesk.registry.LocalRelayBrokerage;
 import dev.vertdesk.registry.PeerRegistry;
@@ -97,9 +100,11 @@ public final class MainVerticle extends VerticleBase {
   private RendezvousContext rendezvous;
   private Optional<RelayHub> relay = Optional.empty();
   private ApiContext api;
-  private Database accountsDb;
   private AccountService accounts;
   private PeerStore store;
+  /** Opened when the node runs the API or registers and signals devices (disabled devices). */
+  private Database db;
+  private DeviceChanges deviceChanges;
   private Clustering clustering;
   private MessageConsumer<?> deviceSends;
   private long presenceTimer = -1;
@@ -220,7 +225,7 @@ public final class MainVerticle extends VerticleBase {
     DeviceLinks links = new DeviceLinks();
     rendezvous = new RendezvousContext(links, new DeviceMessenger(vertx.eventBus(), links, nodes, cluster.self()),
         answers, relays, new ConfigUpdates(server.serial(), server.rendezvousServers()),
-        new AtomicBoolean(server.alwaysUseRelay()));
+        new AtomicBoolean(server.alwaysUseRelay()), new DisabledDevices());
     presenceTimer = vertx.setPeriodic(PRESENCE_SWEEP_MILLIS, t ->
         // a walk over every peer: off the event loop so UDP replies never wait behind it
         vertx.executeBlocking(() -> {
@@ -236,6 +241,8 @@ public final class MainVerticle extends VerticleBase {
       return Draining.start(vertx, core, hub.map(RelayHub::sessions));
     }).compose(d -> {
       draining = d;
+      return openDatabase(config);
+    }).compose(v -> {
       boolean accountsUsed = config.api().enabled() || config.server().mustLogin();
       return accountsUsed ? startAccounts(config, keys) : Future.succeededFuture();
     }).compose(v -> {
@@ -255,34 +262,52 @@ public final class MainVerticle extends VerticleBase {
    * node's own cache, even on a node that does not serve the API.
    */
   private Future<Void> startAccounts(NodeConfig config, ServerKeys keys) {
-    return Database.open(vertx, setup.store()).compose(db -> {
-      accountsDb = db;
-      UserStore users = new UserStore(db);
-      TokenStore tokens = new TokenStore(db);
-      IdentityStore identities = new IdentityStore(db, users);
-      LoginLog loginLog = new LoginLog(db);
-      if (!config.api().enabled()) {
-        accounts = new AccountService(vertx, config.accounts(), users, tokens, loginLog,
-            keys.canSign() ? keys.sealedSecrets("totp") : null, null, identities);
-        return accounts.start();
-      }
-      LdapConfig ldap = config.identity().ldap();
-      // both read files: the OpenAPI fragments from the classpath, the directory's CA file
-      return vertx.executeBlocking(() -> new ApiParts(OpenApiDocument.load(MainVerticle.class.getClassLoader()),
-              ldap.enabled() ? new LdapDirectory(vertx, ldap, config.server().dataDir()) : null), false)
-          .compose(parts -> {
-            accounts = new AccountService(vertx, config.accounts(), users, tokens, loginLog,
-                keys.canSign() ? keys.sealedSecrets("totp") : null, parts.directory(), identities);
-            SingleSignOn sso = new SingleSignOn(vertx, config.identity(), db, accounts, identities, loginLog);
-            sso.discover();
-            api = new ApiContext(db, accounts, new UserAdmin(vertx, db, accounts, tokens),
-                new GroupAdmin(db, accounts), new ApiTokens(db, accounts), parts.openApi(),
-                new TunnelledRequests(vertx, core.ports(), NetworkSupport.bindHost(config.api().options().host())),
-                sso);
-            return accounts.start();
-          })
-          .compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
-              config.server().dataDir().resolve(config.accounts().adminPasswordFile())));
+    UserStore users = new UserStore(db);
+    TokenStore tokens = new TokenStore(db);
+    IdentityStore identities = new IdentityStore(db, users);
+    LoginLog loginLog = new LoginLog(db);
+    if (!config.api().enabled()) {
+      accounts = new AccountService(vertx, config.accounts(), users, tokens, loginLog,
+          keys.canSign() ? keys.sealedSecrets("totp") : null, null, identities);
+      return accounts.start();
+    }
+    LdapConfig ldap = config.identity().ldap();
+    // both read files: the OpenAPI fragments from the classpath, the directory's CA file
+    return vertx.executeBlocking(() -> new ApiParts(OpenApiDocument.load(MainVerticle.class.getClassLoader()),
+            ldap.enabled() ? new LdapDirectory(vertx, ldap, config.server().dataDir()) : null), false)
+        .compose(parts -> {
+          accounts = new AccountService(vertx, config.accounts(), users, tokens, loginLog,
+              keys.canSign() ? keys.sealedSecrets("totp") : null, parts.directory(), identities);
+          SingleSignOn sso = new SingleSignOn(vertx, config.identity(), db, accounts, identities, loginLog);
+          sso.discover();
+          DeviceService devices = new DeviceService(vertx, config.devices(), db, store, core.registry(), deviceChanges);
+          api = new ApiContext(db, accounts, new UserAdmin(vertx, db, accounts, tokens),
+              new GroupAdmin(db, accounts), new ApiTokens(db, accounts), parts.openApi(),
+              new TunnelledRequests(vertx, core.ports(), NetworkSupport.bindHost(config.api().options().host())),
+              sso, devices);
+          devices.start();
+          return accounts.start();
+        })
+        .compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
+            config.server().dataDir().resolve(config.accounts().adminPasswordFile())));
+  }
+
+  /**
+   * The database of accounts and devices, its schema brought up to date, when the node runs the
+   * API, or registers and signals devices: those refuse the devices an admin disabled, which are
+   * read from it at start and then followed as the API nodes announce changes.
+   */
+  private Future<Void> openDatabase(NodeConfig config) {
+    boolean rendezvousSurface = config.udp().enabled() || config.signaling().enabled() || config.ws().enabled();
+    if (!config.api().enabled() && !rendezvousSurface) {
+      return Future.succeededFuture();
+    }
+    return Database.open(vertx, setup.store()).compose(opened -> {
+      db = opened;
+      return DeviceChanges.start(vertx, db, rendezvous.disabled(), config.devices().disabledRefreshSeconds());
+    }).map(changes -> {
+      deviceChanges = changes;
+      return null;
     });
   }
 
@@ -384,10 +409,15 @@ public final class MainVerticle extends VerticleBase {
       if (clustering != null) {
         clustering.close();
       }
-      Future<Void> accountsClosed = accounts == null ? Future.succeededFuture()
-          : accounts.stop().transform(ar -> accountsDb.close());
+      if (deviceChanges != null) {
+        deviceChanges.close();
+      }
+      // the heartbeats' last write goes in before the database closes
+      Future<Void> servicesStopped = Future.join(accounts == null ? Future.succeededFuture() : accounts.stop(),
+          api == null ? Future.succeededFuture() : api.devices().stop()).mapEmpty();
+      Future<Void> dbClosed = servicesStopped.transform(ar -> db == null ? Future.succeededFuture() : db.close());
       Future<Void> tunnelClosed = api == null ? Future.succeededFuture() : api.tunnel().close();
-      return Future.all(relaysStopped, storeClosed, accountsClosed, tunnelClosed).mapEmpty();
+      return Future.all(relaysStopped, storeClosed, dbClosed, tunnelClosed).mapEmpty();
     });
   }
 

@@ -14,7 +14,8 @@ import java.util.function.IntUnaryOperator;
  * Plugin blocks are kept for their plugins to check.
  */
 public record NodeConfig(ServerConfig server, StoreOptions store, ClusterConfig cluster, OperationOptions operations,
-                         AccountsConfig accounts, IdentityConfig identity, ConnectionOptions connections,
+                         AccountsConfig accounts, IdentityConfig identity, DevicesConfig devices,
+                         ConnectionOptions connections,
                          Deployment<UdpOptions> udp, Deployment<SignalingOptions> signaling,
                          Deployment<NatOptions> nat, Deployment<RelayOptions> relay, Deployment<WsOptions> ws,
                          Deployment<WsRelayOptions> wsrelay, Deployment<ApiOptions> api,
@@ -66,6 +67,7 @@ public record NodeConfig(ServerConfig server, StoreOptions store, ClusterConfig 
         operations,
         AccountsConfig.from(root.child("accounts")),
         IdentityConfig.from(root.child("accounts")),
+        DevicesConfig.from(root.child("devices")),
         ConnectionOptions.from(root.child("connections")),
         ports.deploy("udp", p -> p, UdpOptions::from),
         ports.deploy("signaling", p -> p, SignalingOptions::from),

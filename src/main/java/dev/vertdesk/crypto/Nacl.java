@@ -52,6 +52,14 @@ public final class Nacl {
 
   // ---- Ed25519 (crypto_sign) ----
 
+  /**
+   * A public key a device could sign with: 32 bytes encoding a point of the curve's prime-order
+   * group (what libsodium's key generation gives; small-order and malformed points are refused).
+   */
+  public static boolean validSignPublicKey(byte[] pk) {
+    return pk != null && pk.length == SIGN_PUBLIC_KEY_BYTES && Ed25519.validatePublicKeyFull(pk, 0);
+  }
+
   public static byte[] signSecretKeyFromSeed(byte[] seed32) {
     check(seed32, SIGN_SEED_BYTES, "seed32");
     byte[] sk = Arrays.copyOf(seed32, SIGN_SECRET_KEY_BYTES);

@@ -189,6 +189,18 @@ public final class Database {
     public Future<Integer> update(String sql, Object... args) {
       return Database.this.update(conn, sql, args);
     }
+
+    /** One statement run for each row of arguments, in one round trip where the engine allows. */
+    public Future<Void> batch(String sql, List<Object[]> rows) {
+      if (rows.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      List<Tuple> tuples = new ArrayList<>(rows.size());
+      for (Object[] args : rows) {
+        tuples.add(Tuple.wrap(normalized(args)));
+      }
+      return conn.preparedQuery(sql(sql)).executeBatch(tuples).mapEmpty();
+    }
   }
 
   private Future<RowSet<Row>> execute(SqlClient client, String sql, Object... args) {

@@ -64,6 +64,13 @@ public final class Addresses {
    */
   public static final String API_HTTP_PROXY = "vertdesk.api.http-proxy";
 
+  /**
+   * Published when an admin disables, enables or deletes a device, so that every node refuses
+   * or admits it at once and forgets what it held of it. Body {@code {id, change}}, change
+   * {@code disabled}, {@code enabled} or {@code deleted}.
+   */
+  public static final String DEVICES_CHANGED = "vertdesk.devices.changed";
+
   /** Prefix of the addresses each clustered node consumes for itself. */
   public static final String NODE_PREFIX = "vertdesk.node.";
 

@@ -38,7 +38,8 @@ public final class DomainMetrics {
 
   /** Refusal reasons of a key registration or ID change (registry outcomes). */
   static final Set<String> REGISTRATION_REFUSALS = Set.of("short-id", "long-id", "ip-rate", "id-rate",
-      "cluster-rate", "uuid-mismatch", "store-write", "invalid-id", "id-change-not-owner", "id-exists", "store");
+      "cluster-rate", "uuid-mismatch", "store-write", "invalid-id", "id-change-not-owner", "id-exists", "store",
+      "disabled");
   /** Refusal reason of each rate limiter → the {@code limiter} label. */
   static final Map<String, String> LIMITERS = Map.of("ip-rate", "ip", "id-rate", "id", "cluster-rate", "cluster");
   static final Set<String> REGISTRATION_SURFACES = Set.of("udp", "tcp", "websocket");

@@ -106,6 +106,16 @@ public final class Envelopes {
         .build();
   }
 
+  /**
+   * A failure {@code PunchHoleResponse} with a text for the user: current clients show
+   * {@code other_failure} as it is; older ones fall back to {@code failure}.
+   */
+  public static RendezvousMessage punchHoleRefusal(PunchHoleResponse.Failure failure, String text) {
+    return RendezvousMessage.newBuilder()
+        .setPunchHoleResponse(PunchHoleResponse.newBuilder().setFailure(known(failure)).setOtherFailure(text))
+        .build();
+  }
+
   /** {@code TestNatResponse{port}} without a config update (§5.4.8). */
   public static RendezvousMessage testNatResponse(int port) {
     return RendezvousMessage.newBuilder()

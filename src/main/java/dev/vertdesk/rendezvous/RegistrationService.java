@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class RegistrationService {
 
   private static final Logger LOG = LoggerFactory.getLogger(RegistrationService.class);
+  /** The refusal reason of a disabled device, in events and metrics. */
+  public static final String DISABLED = "disabled";
 
   /** Where a registration arrived, as events and metrics name it. */
   public enum Surface {
@@ -75,15 +77,23 @@ public final class RegistrationService {
     if (id.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
+    if (rendezvous.disabled().contains(id)) {
+      // not refreshed, as an ID the server does not hold: the RegisterPk it asks for is refused
+      return Future.succeededFuture(heartbeatAnswers(rp, true));
+    }
     return core.registry().heartbeat(id, from).map(outcome -> {
-      List<RendezvousMessage> answers = new ArrayList<>(2);
-      answers.add(Envelopes.registerPeerResponse(outcome.requestPk()));
-      rendezvous.configUpdates().messageNewerThan(rp.getSerial()).ifPresent(answers::add);
       if (outcome.becameOnline()) {
         core.events().peerOnline(id, ip(from));
       }
-      return answers;
+      return heartbeatAnswers(rp, outcome.requestPk());
     });
+  }
+
+  private List<RendezvousMessage> heartbeatAnswers(RegisterPeer rp, boolean requestPk) {
+    List<RendezvousMessage> answers = new ArrayList<>(2);
+    answers.add(Envelopes.registerPeerResponse(requestPk));
+    rendezvous.configUpdates().messageNewerThan(rp.getSerial()).ifPresent(answers::add);
+    return answers;
   }
 
   /**
@@ -92,6 +102,12 @@ public final class RegistrationService {
    */
   public Future<Registration> registerPk(RegisterPk rk, InetSocketAddress from, Surface surface) {
     String id = rk.getId();
+    if (rendezvous.disabled().contains(id)) {
+      // NOT_DEPLOYED: the client shows itself unregistered and asks again every 30 s, under the
+      // same ID (docs/protocol.md §14)
+      core.events().rejected(surface.label(), DISABLED, ip(from), id);
+      return Future.succeededFuture(new Registration(Envelopes.registerPkResponse(Result.NOT_DEPLOYED), false));
+    }
     return core.registry().registerPk(id, rk.getUuid().toByteArray(), rk.getPk().toByteArray(), from)
         .transform(ar -> {
           if (ar.failed()) {
@@ -129,6 +145,12 @@ public final class RegistrationService {
   public Future<RendezvousMessage> changeId(RegisterPk rk, InetSocketAddress from, Surface surface) {
     if (!config.allowIdChange()) {
       return Future.succeededFuture(Envelopes.registerPkResponse(Result.NOT_SUPPORT));
+    }
+    if (rendezvous.disabled().contains(rk.getOldId()) || rendezvous.disabled().contains(rk.getId())) {
+      // a disabled device may not leave its ID behind, nor may another device take a disabled one
+      core.events().rejected(surface.label(), DISABLED, ip(from), rk.getId());
+      return Future.succeededFuture(Envelopes.registerPkResponse(
+          rendezvous.disabled().contains(rk.getOldId()) ? Result.NOT_SUPPORT : Result.ID_EXISTS));
     }
     return core.registry().changeId(rk.getOldId(), rk.getId(), rk.getUuid().toByteArray(), rk.getPk().toByteArray(),
         from).transform(ar -> {

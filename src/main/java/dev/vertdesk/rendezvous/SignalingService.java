@@ -53,6 +53,12 @@ public final class SignalingService {
   /** ... when the accounts cannot be asked (the database is down). */
   static final String LOGIN_UNCHECKED = "The login could not be checked; try again later";
 
+  /**
+   * What the controlling side is shown for a device an admin disabled: the client displays
+   * {@code other_failure} and {@code refuse_reason} as they come (docs/protocol.md §14).
+   */
+  public static final String DISABLED_TEXT = "The remote device has been disabled by the administrator";
+
   /** Lookups fail together when the store does (a full disk, a pool closing at shutdown): one line per interval. */
   private final RepeatedLog lookupFailures = new RepeatedLog(LOG, 10_000);
   private final Vertx vertx;
@@ -76,6 +82,13 @@ public final class SignalingService {
     this.loginRequired = loginRequired;
     this.apiTunnel = new ApiTunnel(vertx.eventBus(), core.events(),
         core.config().signaling().options().httpProxyTimeoutMillis());
+    // a device linked over a connection stays registered while the link lives: end it
+    rendezvous.disabled().onDisabled(id -> {
+      SignalingConnection link = rendezvous.links().get(id);
+      if (link != null) {
+        link.close();
+      }
+    });
   }
 
   /**
@@ -153,6 +166,12 @@ public final class SignalingService {
     Optional<String> key = core.keys().validationKey();
     if (key.isPresent() && !key.get().equals(req.getLicenceKey())) {
       failPunch(c, id, Failure.LICENSE_MISMATCH);
+      return;
+    }
+    if (rendezvous.disabled().contains(id)) {
+      // OFFLINE for clients too old to show the text
+      c.send(Envelopes.punchHoleRefusal(Failure.OFFLINE, DISABLED_TEXT));
+      core.events().punchRequested(RegistrationService.ip(c.remote()), id, null, RegistrationService.DISABLED);
       return;
     }
     loginRefusal(req.getToken()).onSuccess(refusal -> {
@@ -254,6 +273,12 @@ public final class SignalingService {
   }
 
   void requestRelay(SignalingConnection c, RequestRelay rr) {
+    if (rendezvous.disabled().contains(rr.getId())) {
+      c.send(RendezvousMessage.newBuilder().setRelayResponse(RelayResponse.newBuilder()
+          .setUuid(rr.getUuid()).setRefuseReason(DISABLED_TEXT)).build());
+      core.events().rejected("signaling", RegistrationService.DISABLED, RegistrationService.ip(c.remote()), rr.getId());
+      return;
+    }
     loginRefusal(rr.getToken()).onSuccess(refusal -> {
       if (refusal != null) {
         // the client gives up with refuse_reason as its error (rustdesk/rustdesk: src/client.rs)

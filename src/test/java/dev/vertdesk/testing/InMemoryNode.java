@@ -9,6 +9,7 @@ import dev.vertdesk.node.BoundPorts;
 import dev.vertdesk.node.ClusterView;
 import dev.vertdesk.node.Drain;
 import dev.vertdesk.node.NodeCore;
+import dev.vertdesk.registry.DisabledDevices;
 import dev.vertdesk.registry.LocalPeerRegistry;
 import dev.vertdesk.registry.LocalRelayBrokerage;
 import dev.vertdesk.rendezvous.AnswerRouter;
@@ -61,7 +62,7 @@ public final class InMemoryNode implements AutoCloseable {
     rendezvous = new RendezvousContext(links, new DeviceMessenger(vertx.eventBus(), links, null, cluster.self()),
         new AnswerRouter(), new RelayServerList(config.server().relayServers()),
         new ConfigUpdates(config.server().serial(), config.server().rendezvousServers()),
-        new AtomicBoolean(config.server().alwaysUseRelay()));
+        new AtomicBoolean(config.server().alwaysUseRelay()), new DisabledDevices());
     registration = new RegistrationService(core, rendezvous);
     signaling = new SignalingService(vertx, core, rendezvous, registration, java.util.Optional.empty());
     vertx.eventBus().registerDefaultCodec(DatagramSend.class, new DatagramSend.LocalCodec());

@@ -1,0 +1,347 @@
+package dev.vertdesk.devices;
+
+import dev.vertdesk.accounts.AccountException;
+import dev.vertdesk.accounts.AccountException.Kind;
+import dev.vertdesk.config.DevicesConfig;
+import dev.vertdesk.crypto.Nacl;
+import dev.vertdesk.db.Database;
+import dev.vertdesk.registry.PeerRegistry;
+import dev.vertdesk.registry.PeerView;
+import dev.vertdesk.store.PeerRecords;
+import dev.vertdesk.store.StoredPeer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The devices as the API serves them: the calls devices make themselves (heartbeat, sysinfo),
+ * those an admin's API token makes through the client binary (deploy, assign), and the admin's
+ * inventory (list, enable, disable, delete, assign). Node-scoped, one per node running the API.
+ * A device is known by the ID and uuid the rendezvous server registered (the peer table);
+ * the inventory row holds what the API learnt of it.
+ */
+public final class DeviceService {
+
+  /** What {@code POST /api/devices/deploy} answers in {@code result} (rustdesk/rustdesk: {@code src/ui_interface.rs}). */
+  public enum DeployResult { OK, INVALID_INPUT, ID_TAKEN }
+
+  /** Assignments, by the names the admin API and {@code rustdesk --assign} use. */
+  public static final List<String> ASSIGNABLE = List.of("user_name", "device_group_name", "note", "device_username",
+      "device_name");
+  /** Assignments that come with strategies and shared address books (issue 15, part 2). */
+  static final Set<String> NOT_YET = Set.of("ab", "strategy_name", "address_book_name", "address_book_tag",
+      "address_book_alias", "address_book_password", "address_book_note");
+  static final int MAX_NAME = 128;
+  static final int MAX_NOTE = 1024;
+  static final int MAX_ID_BYTES = 100;
+  static final int MAX_UUID_BYTES = 1024;
+  private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+      .withZone(ZoneOffset.UTC);
+
+  private final DeviceInventory inventory;
+  private final HeartbeatTracker tracker;
+  private final PeerRecords peers;
+  private final PeerRegistry registry;
+  private final DeviceChanges changes;
+
+  public DeviceService(Vertx vertx, DevicesConfig config, Database db, PeerRecords peers, PeerRegistry registry,
+                       DeviceChanges changes) {
+    this.inventory = new DeviceInventory(db);
+    this.tracker = new HeartbeatTracker(vertx, config, inventory, peers, System::currentTimeMillis);
+    this.peers = peers;
+    this.registry = registry;
+    this.changes = changes;
+  }
+
+  /** Starts the write-behind (on the caller's context). */
+  public void start() {
+    tracker.start();
+    changes.onDeleted(tracker::forget);
+  }
+
+  /** Writes what the heartbeats changed. */
+  public Future<Void> stop() {
+    return tracker.stop();
+  }
+
+  // ------------------------------------------------------------------ the device's own calls
+
+  /** {@code POST /api/heartbeat}. */
+  public Future<HeartbeatAnswer> heartbeat(String id, byte[] uuid, int[] conns) {
+    return tracker.heartbeat(id, uuid, conns);
+  }
+
+  /**
+   * {@code POST /api/sysinfo}: stored when the rendezvous server knows the device; false when it
+   * does not (the client then tries again on its next tick). Repeated identical uploads are
+   * accepted: every client start uploads.
+   */
+  public Future<Boolean> sysinfo(String id, byte[] uuid, Sysinfo info) {
+    return known(id, uuid).compose(known -> {
+      if (!known) {
+        return Future.succeededFuture(false);
+      }
+      long now = System.currentTimeMillis();
+      return inventory.saveSysinfo(id, HeartbeatTracker.uuidText(uuid), info, now).map(v -> {
+        tracker.sysinfoStored(id, uuid, now);
+        return true;
+      });
+    });
+  }
+
+  /** The rendezvous server registered {@code id} with this uuid. */
+  private Future<Boolean> known(String id, byte[] uuid) {
+    return peers.findById(id).map(p -> sameUuid(p, uuid));
+  }
+
+  private static boolean sameUuid(StoredPeer p, byte[] uuid) {
+    return p != null && p.uuid() != null && Arrays.equals(p.uuid(), uuid);
+  }
+
+  /** Decodes an API uuid (standard base64); {@code null} when it is not one. */
+  public static byte[] uuidBytes(String text) {
+    try {
+      byte[] b = Base64.getDecoder().decode(text);
+      return b.length == 0 || b.length > MAX_UUID_BYTES ? null : b;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  // ------------------------------------------------------------------ API token calls of the client binary
+
+  /**
+   * {@code POST /api/devices/deploy}: records the device as deployed (its row is created when
+   * missing). ID_TAKEN when another machine holds the ID; a disabled device stays disabled and is
+   * refused (CONFLICT), since deploying it would not let it register.
+   */
+  public Future<DeployResult> deploy(String id, String uuidText, String pkText) {
+    byte[] uuid = uuidBytes(uuidText);
+    byte[] pk = uuidBytes(pkText);
+    if (!validId(id) || uuid == null || pk == null || pk.length != Nacl.SIGN_PUBLIC_KEY_BYTES
+        || !Nacl.validSignPublicKey(pk)) {
+      return Future.succeededFuture(DeployResult.INVALID_INPUT);
+    }
+    String uuidCanonical = HeartbeatTracker.uuidText(uuid);
+    return Future.all(peers.findById(id), inventory.find(id)).compose(all -> {
+      StoredPeer peer = all.resultAt(0);
+      DeviceInventory.Inventoried row = all.resultAt(1);
+      if ((peer != null && !sameUuid(peer, uuid))
+          || (row != null && !row.uuid().isEmpty() && !row.uuid().equals(uuidCanonical))) {
+        return Future.succeededFuture(DeployResult.ID_TAKEN);
+      }
+      if (row != null && !row.enabled()) {
+        return Future.failedFuture(new AccountException(Kind.CONFLICT,
+            "device " + id + " is disabled; an administrator must enable it"));
+      }
+      return inventory.deploy(id, uuidCanonical, Base64.getEncoder().encodeToString(pk), System.currentTimeMillis())
+          .map(DeployResult.OK);
+    });
+  }
+
+  /**
+   * {@code POST /api/devices/cli} ({@code rustdesk --assign}): the device identified by its ID and
+   * uuid gets the given assignments. A device the rendezvous server knows gets a row if it has
+   * none yet.
+   */
+  public Future<Void> assignByDevice(String id, String uuidText, Map<String, String> fields) {
+    byte[] uuid = uuidBytes(uuidText);
+    if (uuid == null) {
+      return Future.failedFuture(new AccountException(Kind.BAD_REQUEST, "uuid must be base64"));
+    }
+    String uuidCanonical = HeartbeatTracker.uuidText(uuid);
+    return resolve(fields).compose(values -> inventory.byId(id).compose(row -> {
+      if (row != null) {
+        return Future.succeededFuture(row.uuid().equals(uuidCanonical) ? row.guid() : null);
+      }
+      return known(id, uuid).compose(known -> !known ? Future.succeededFuture((String) null)
+          : inventory.insertKnown(id, uuidCanonical, System.currentTimeMillis())
+              .compose(v -> inventory.byId(id)).map(DeviceRow::guid));
+    }).compose(guid -> guid == null
+        ? Future.failedFuture(new AccountException(Kind.NOT_FOUND, "no device " + id + " with this uuid"))
+        : inventory.update(guid, values)));
+  }
+
+  // ------------------------------------------------------------------ the admin's inventory
+
+  /** {@code GET /api/devices}: one page, with each device's online state from the registry. */
+  public Future<JsonObject> list(DeviceQuery q) {
+    return inventory.page(q).compose(page -> {
+      List<String> ids = new ArrayList<>(page.rows().size());
+      page.rows().forEach(r -> ids.add(r.id()));
+      return registry.onlineStates(ids).map(online -> {
+        long now = System.currentTimeMillis();
+        JsonArray data = new JsonArray();
+        for (int i = 0; i < page.rows().size(); i++) {
+          data.add(item(page.rows().get(i), online[i], now));
+        }
+        return new JsonObject().put("total", page.total()).put("data", data);
+      });
+    });
+  }
+
+  private JsonObject item(DeviceRow r, boolean online, long now) {
+    PeerView registered = registry.cached(r.id());
+    long lastOnline = online ? now : Math.max(Math.max(r.lastSeenAt(), tracker.lastSeen(r.id())),
+        registered == null ? 0 : registered.lastRegMillis());
+    int[] live = tracker.conns(r.id());
+    JsonArray conns = live != null ? connsJson(live) : storedConns(r.conns());
+    return new JsonObject()
+        .put("guid", r.guid())
+        .put("id", r.id())
+        .put("status", r.enabled() ? 1 : 0)
+        .put("is_online", online)
+        .put("last_online", iso(lastOnline))
+        .put("info", new JsonObject()
+            .put("device_name", r.shownName())
+            .put("username", r.shownUsername())
+            .put("os", r.os())
+            .put("cpu", r.cpu())
+            .put("memory", r.memory())
+            .put("version", r.version())
+            .put("hostname", r.hostname()))
+        .put("user_name", r.userName())
+        .put("group_name", r.groupName())
+        .put("device_group_name", r.deviceGroupName())
+        .put("note", r.note())
+        .put("conns", conns)
+        .put("deployed", r.deployed())
+        .put("deployed_at", iso(r.deployedAt()))
+        .put("sysinfo_at", iso(r.sysinfoAt()))
+        .put("created_at", iso(r.createdAt()));
+  }
+
+  private static JsonArray connsJson(int[] conns) {
+    JsonArray a = new JsonArray();
+    for (int c : conns) {
+      a.add(c);
+    }
+    return a;
+  }
+
+  private static JsonArray storedConns(String text) {
+    return text == null || text.isEmpty() ? new JsonArray() : new JsonArray(text);
+  }
+
+  /** ISO 8601 in UTC with milliseconds, always with the fraction (the admin scripts split on '.'). */
+  static String iso(long millis) {
+    return millis <= 0 ? null : ISO.format(Instant.ofEpochMilli(millis));
+  }
+
+  /** Enables or disables a device: every node refuses or admits it at once. */
+  public Future<Void> setEnabled(String guid, boolean enabled) {
+    return device(guid).compose(row -> inventory.setEnabled(guid, enabled).map(changed -> {
+      changes.announce(row.id(), enabled ? DeviceChanges.Change.ENABLED : DeviceChanges.Change.DISABLED);
+      return null;
+    }));
+  }
+
+  /** Deletes a device from the inventory; a device still registered comes back with its next upload. */
+  public Future<Void> delete(String guid) {
+    return device(guid).compose(row -> inventory.delete(guid).map(deleted -> {
+      changes.announce(row.id(), DeviceChanges.Change.DELETED);
+      return null;
+    }));
+  }
+
+  /** {@code POST /api/devices/{guid}/assign {type, value}}. */
+  public Future<Void> assign(String guid, String type, String value) {
+    Map<String, String> one = new LinkedHashMap<>();
+    one.put(type, value);
+    return device(guid).compose(row -> resolve(one)).compose(values -> inventory.update(guid, values));
+  }
+
+  private Future<DeviceRow> device(String guid) {
+    return inventory.byGuid(guid).compose(row -> row == null
+        ? Future.failedFuture(new AccountException(Kind.NOT_FOUND, "no device " + guid))
+        : Future.succeededFuture(row));
+  }
+
+  /**
+   * Checks assignments and resolves names into guids: an unknown type, or one of part 2's, is a
+   * bad request; a user or device group that does not exist is not found; an empty name clears.
+   */
+  private Future<Map<DeviceInventory.Column, Object>> resolve(Map<String, String> fields) {
+    if (fields.isEmpty()) {
+      return bad("nothing to assign: give one of " + String.join(", ", ASSIGNABLE));
+    }
+    Map<DeviceInventory.Column, Object> values = new EnumMap<>(DeviceInventory.Column.class);
+    Future<Void> names = Future.succeededFuture();
+    for (Map.Entry<String, String> f : fields.entrySet()) {
+      String type = f.getKey();
+      String value = f.getValue() == null ? "" : f.getValue();
+      if (NOT_YET.contains(type)) {
+        return bad(type + " cannot be assigned yet: strategies and shared address books are not available");
+      }
+      switch (type) {
+        case "user_name", "device_group_name" -> {
+          if (!value.isEmpty() && !validText(value, MAX_NAME, false)) {
+            return bad(type + " must be a name of no more than " + MAX_NAME + " characters");
+          }
+          boolean user = type.equals("user_name");
+          DeviceInventory.Column column = user ? DeviceInventory.Column.USER : DeviceInventory.Column.DEVICE_GROUP;
+          if (value.isEmpty()) {
+            values.put(column, null);
+          } else {
+            names = names.compose(v -> (user ? inventory.userGuid(value) : inventory.deviceGroupGuid(value))
+                .compose(guid -> {
+                  if (guid == null) {
+                    return Future.failedFuture(new AccountException(Kind.NOT_FOUND,
+                        (user ? "no user named " : "no device group named ") + value));
+                  }
+                  values.put(column, guid);
+                  return Future.succeededFuture();
+                }));
+          }
+        }
+        case "note" -> {
+          if (!validText(value, MAX_NOTE, true)) {
+            return bad("note must be no longer than " + MAX_NOTE + " characters, without control characters");
+          }
+          values.put(DeviceInventory.Column.NOTE, value);
+        }
+        case "device_name", "device_username" -> {
+          if (!value.isEmpty() && !validText(value, MAX_NAME, false)) {
+            return bad(type + " must be no longer than " + MAX_NAME + " characters, without control characters");
+          }
+          values.put(type.equals("device_name") ? DeviceInventory.Column.DEVICE_NAME
+              : DeviceInventory.Column.DEVICE_USERNAME, value);
+        }
+        default -> {
+          return bad("unknown assignment " + type + "; expected one of " + String.join(", ", ASSIGNABLE));
+        }
+      }
+    }
+    return names.map(values);
+  }
+
+  private static <T> Future<T> bad(String message) {
+    return Future.failedFuture(new AccountException(Kind.BAD_REQUEST, message));
+  }
+
+  /** Text of at most {@code max} characters, without control characters (line breaks if allowed). */
+  static boolean validText(String s, int max, boolean lines) {
+    return s.length() <= max && s.codePoints().noneMatch(c -> Character.isISOControl(c)
+        && !(lines && (c == '\n' || c == '\r' || c == '\t')));
+  }
+
+  /** An ID the rendezvous server would register: 6 to 100 bytes, no spaces or control characters. */
+  static boolean validId(String id) {
+    int bytes = id.getBytes(StandardCharsets.UTF_8).length;
+    return bytes >= 6 && bytes <= MAX_ID_BYTES
+        && id.codePoints().noneMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c));
+  }
+}
