@@ -6,9 +6,9 @@ import dev.vertdesk.net.ConnectionLimiter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -87,6 +87,8 @@ final class WsRelayEndpoint extends ChannelRelayEndpoint {
 
   private final Settings settings;
   private long preRelayBytes;
+  /** The session switched reading off: no read at all, not even one the decoder asks for. */
+  private boolean paused;
   /** The WebSocket decoder, once the upgrade installed it: it holds the frame being read. */
   private HeldFrameDecoder decoder;
   /** The fragments of an unfinished message, in order; null between messages. */
@@ -103,10 +105,19 @@ final class WsRelayEndpoint extends ChannelRelayEndpoint {
   /**
    * The handler that goes first in the pipeline: counts what arrives before pairing, in front of
    * the codecs that buffer it (the upgrade request counts too), and closes the connection past
-   * {@link Admission#preRelayBudget()}.
+   * {@link Admission#preRelayBudget()}. It also holds back the reads the WebSocket decoder asks
+   * for by itself while reading is off: in the middle of a frame it reads on whatever the
+   * channel's auto-read says, which would let a large message past the bandwidth limits.
    */
-  ChannelInboundHandlerAdapter budget() {
-    return new ChannelInboundHandlerAdapter() {
+  ChannelDuplexHandler budget() {
+    return new ChannelDuplexHandler() {
+      @Override
+      public void read(ChannelHandlerContext ctx) {
+        if (!paused) {
+          ctx.read();
+        }
+      }
+
       @Override
       public void channelRead(ChannelHandlerContext ctx, Object msg) {
         int read = msg instanceof ByteBuf b ? b.readableBytes() : 0;
@@ -143,6 +154,13 @@ final class WsRelayEndpoint extends ChannelRelayEndpoint {
     long held() {
       return internalBuffer().capacity();
     }
+  }
+
+  /** Reading switched off by the session (backpressure or a bandwidth limit). */
+  @Override
+  public void setReading(boolean on) {
+    paused = !on;
+    super.setReading(on);
   }
 
   @Override
