@@ -336,7 +336,10 @@ public final class MainVerticle extends VerticleBase {
     deploy(deployments, config.admin(), () -> new AdminVerticle(core, rendezvous, nodeAdmin, config.admin().options(),
         connections));
     deployPlugins(deployments);
-    return Future.all(deployments)
+    // join, not all: a failed bind fails the start only once every sibling has settled, so that
+    // Vert.x does not undeploy this verticle while children are still starting (it then logs
+    // "Promise already completed" for each of them)
+    return Future.join(deployments)
         .compose(v -> store.count().map(n -> n + " devices in the database")
             .otherwise(e -> "devices in the database unknown: " + e.getMessage()))
         .onSuccess(devices ->

@@ -95,7 +95,7 @@ class RolesSideBySideIT {
             }
             throw e;
           }
-          assertEquals(Map.of("udp", base, "signaling", base, "nat", base - 1, "ws", base + 2, "admin", base + 4),
+          assertEquals(Map.of("udp", base, "signaling", base, "nat", base - 1, "ws", base + 2, "api", base - 2, "admin", base + 4),
               idPorts, hbbs.output());
           assertEquals(Map.of("relay", base + 1, "wsrelay", base + 3, "admin", base + 5), relayPorts, hbbr.output());
           Set<Integer> shared = new TreeSet<>(new HashSet<>(idPorts.values()));
