@@ -59,8 +59,11 @@ public final class AccountService {
   private final LoginThrottle throttle;
   private final PasswordDirectory directory;
   private final IdentityStore identities;
-  /** Hashed with the same cost as a real password, to answer an unknown name as slowly. */
-  private final String dummyHash = Argon2id.hash("no such user");
+  /**
+   * Hashed with the same cost as a real password, to answer an unknown name as slowly; made on a
+   * worker at the first use, never on the event loop that builds this service.
+   */
+  private volatile String dummyHash;
   private final Map<String, Cached> cache = new LinkedHashMap<>(256, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
@@ -133,8 +136,8 @@ public final class AccountService {
         // a local password always wins: the directory never speaks for an account that has one
         return directoryStep(name, user, req, ip, now);
       }
-      String hash = user == null || user.passwordHash() == null ? dummyHash : user.passwordHash();
-      return vertx.executeBlocking(() -> Argon2id.verify(req.password(), hash), false).compose(ok -> {
+      String hash = user == null || user.passwordHash() == null ? null : user.passwordHash();
+      return vertx.executeBlocking(() -> Argon2id.verify(req.password(), hash == null ? dummyHash() : hash), false).compose(ok -> {
         if (!ok || user == null || user.passwordHash() == null) {
           return failedPassword(name, user, ip, req.device(), now);
         }
@@ -175,7 +178,7 @@ public final class AccountService {
   private Future<JsonObject> directoryStep(String name, User user, LoginRequest req, String ip, long now) {
     return directory.check(name.strip(), req.password()).compose(answer -> switch (answer.result()) {
       case ACCEPTED -> directoryUser(name, user, answer, req, ip, now);
-      case REFUSED -> vertx.executeBlocking(() -> Argon2id.verify(req.password(), dummyHash), false)
+      case REFUSED -> vertx.executeBlocking(() -> Argon2id.verify(req.password(), dummyHash()), false)
           .compose(x -> failedPassword(name, user, ip, req.device(), now, METHOD_DIRECTORY));
       case BUSY -> refuse(name, user, ip, Result.THROTTLED, "directory-busy", req.device(), METHOD_DIRECTORY,
           new AccountException(Kind.TOO_MANY, "Too many sign-ins at once; try again in a moment"));
@@ -479,5 +482,15 @@ public final class AccountService {
       b.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
     }
     return b.toString();
+  }
+
+  /** The stand-in hash (blocking: call it on a worker). */
+  private String dummyHash() {
+    String h = dummyHash;
+    if (h == null) {
+      h = Argon2id.hash("no such user");
+      dummyHash = h;
+    }
+    return h;
   }
 }

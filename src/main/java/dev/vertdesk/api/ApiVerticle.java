@@ -98,13 +98,14 @@ public final class ApiVerticle extends VerticleBase {
               HttpMethod.PATCH, HttpMethod.DELETE)));
     }
     r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
+    // the devices' calls first: heartbeats are the busiest route, matched before all others
+    new DeviceRoutes(this, api.devices()).mount(r);
     r.get("/api/openapi.json").handler(rc -> send(rc, 200, api.openApi().json()));
     new AccountRoutes(this, api.accounts(), api.sso()).mount(r);
     new SsoRoutes(this, api.sso()).mount(r);
     new UserRoutes(this, api.users()).mount(r);
     new GroupRoutes(this, api.groups()).mount(r);
     new TokenRoutes(this, api.tokens()).mount(r);
-    new DeviceRoutes(this, api.devices()).mount(r);
     r.route("/api/*").handler(rc -> json(rc, 404, new JsonObject().put("error", "no such endpoint: "
         + rc.request().method() + " " + rc.request().path())));
     r.route().handler(rc -> json(rc, 404, new JsonObject().put("error", "not found")));
