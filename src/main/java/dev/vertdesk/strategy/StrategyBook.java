@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * This node's copy of the strategies and of which users and device groups they are assigned to,
  * so that a heartbeat resolves its device's strategy in memory (the device's own assignment comes
  * with the device's row, which the heartbeats read once). Read at start, read again when an
- * admin's change is announced on {@link Addresses#ASSIGNMENTS_CHANGED} (cluster-wide), and every
+ * admin's change is announced on {@link Addresses#ASSIGNMENTS_CHANGED} (cluster-wide) or a user
+ * changes ({@link Addresses#ACCOUNTS_INVALIDATE}: deleted, disabled ...), and every
  * {@code devices.disabledRefreshSeconds} in case an announcement was missed. Safe from any thread.
  */
 public final class StrategyBook {
@@ -54,6 +55,7 @@ public final class StrategyBook {
   private boolean reading;
   private Promise<Void> readAgain;
   private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<JsonObject> accounts;
   private long timer = -1;
 
   private StrategyBook(Vertx vertx, Database db) {
@@ -65,7 +67,13 @@ public final class StrategyBook {
   public static Future<StrategyBook> start(Vertx vertx, Database db, int refreshSeconds) {
     StrategyBook book = new StrategyBook(vertx, db);
     book.consumer = vertx.eventBus().consumer(Addresses.ASSIGNMENTS_CHANGED, m -> book.changed(m.body()));
-    return book.consumer.completion().compose(v -> book.reload()).map(v -> {
+    // a deleted user takes the strategy assigned to them along
+    book.accounts = vertx.eventBus().consumer(Addresses.ACCOUNTS_INVALIDATE, m -> {
+      if (m.body() != null && m.body().getValue("user") != null) {
+        book.reload();
+      }
+    });
+    return Future.all(book.consumer.completion(), book.accounts.completion()).compose(v -> book.reload()).map(v -> {
       book.timer = vertx.setPeriodic(TimeUnit.SECONDS.toMillis(refreshSeconds), t -> book.reload());
       return book;
     });
@@ -178,6 +186,9 @@ public final class StrategyBook {
     }
     if (consumer != null) {
       consumer.unregister();
+    }
+    if (accounts != null) {
+      accounts.unregister();
     }
   }
 }

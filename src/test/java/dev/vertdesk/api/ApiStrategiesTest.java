@@ -198,6 +198,25 @@ class ApiStrategiesTest {
   }
 
   @Test
+  void aDeletedUserTakesTheirStrategyAlong() throws Exception {
+    Devices.user(node, "leaving-user");
+    String userGuid = guidOf("/api/users", "leaving-user");
+    JsonObject s = strategy("for-the-leaver", new JsonObject().put("enable-record-session", "N"));
+    assign(s.getString("guid"), new JsonArray(), new JsonArray().add(userGuid), new JsonArray());
+    try (UdpDevice d = Devices.register(node, "440000003")) {
+      assertEquals("SYSINFO_UPDATED", api.post("/api/sysinfo", Devices.sysinfo(d.id, d.uuid), ApiClient.rust()).body());
+      assertEquals(200, api.post("/api/devices/" + deviceGuid(d.id) + "/assign", new JsonObject()
+          .put("type", "user_name").put("value", "leaving-user"), ApiClient.bearerOnly(admin)).status());
+      Eventually.until(() -> "N".equals(optionOf(d, "enable-record-session")), 5000, "the user's strategy");
+      assertEquals(200, api.post("/api/users/" + userGuid + "/disable", new JsonObject(), ApiClient.bearerOnly(admin))
+          .status());
+      assertEquals(200, api.send("DELETE", "/api/users/" + userGuid, null, ApiClient.bearerOnly(admin)).status());
+      Eventually.until(() -> Long.valueOf(0).equals(answerOf(d, s.getLong("modified_at")).getLong("modified_at")), 5000,
+          "no strategy once the user is gone, long before the periodic re-read");
+    }
+  }
+
+  @Test
   void theAdminCallsAnswerAsTheOfficialScriptReadsThem() throws Exception {
     JsonObject s = strategy("scripted", new JsonObject().put("enable-tunnel", "N"));
     JsonArray list = new JsonArray(api.get("/api/strategies", ApiClient.bearerOnly(admin)).body());
