@@ -1,5 +1,6 @@
 package dev.vertdesk.api;
 
+import dev.vertdesk.access.AccessAdmin;
 import dev.vertdesk.accounts.AccountService;
 import dev.vertdesk.accounts.ApiTokens;
 import dev.vertdesk.accounts.GroupAdmin;
@@ -7,6 +8,7 @@ import dev.vertdesk.accounts.UserAdmin;
 import dev.vertdesk.db.Database;
 import dev.vertdesk.identity.SingleSignOn;
 import dev.vertdesk.devices.DeviceService;
+import dev.vertdesk.strategy.StrategyAdmin;
 
 /**
  * What the API verticles of a node share, built once by the composition root: the database and
@@ -14,7 +16,10 @@ import dev.vertdesk.devices.DeviceService;
  *
  * @param sso single sign-on (OIDC) logins under way and their providers
  * @param tunnel runs the API requests clients tunnel through the rendezvous port
+ * @param strategies the strategies an admin manages and assigns
+ * @param access the access rules an admin sets with user groups and device groups
  */
 public record ApiContext(Database db, AccountService accounts, UserAdmin users, GroupAdmin groups, ApiTokens tokens,
-                         OpenApiDocument openApi, TunnelledRequests tunnel, SingleSignOn sso, DeviceService devices) {
+                         OpenApiDocument openApi, TunnelledRequests tunnel, SingleSignOn sso, DeviceService devices,
+                         StrategyAdmin strategies, AccessAdmin access) {
 }

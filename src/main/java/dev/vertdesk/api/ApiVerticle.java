@@ -5,6 +5,7 @@ import dev.vertdesk.accounts.Principal;
 import dev.vertdesk.accounts.Scopes;
 import dev.vertdesk.config.ApiOptions;
 import dev.vertdesk.events.Addresses;
+import dev.vertdesk.events.AssignmentChanges;
 import dev.vertdesk.logging.RepeatedLog;
 import dev.vertdesk.net.ClientAddress;
 import dev.vertdesk.net.ConnectionLimiter;
@@ -104,8 +105,9 @@ public final class ApiVerticle extends VerticleBase {
     new AccountRoutes(this, api.accounts(), api.sso()).mount(r);
     new SsoRoutes(this, api.sso()).mount(r);
     new UserRoutes(this, api.users()).mount(r);
-    new GroupRoutes(this, api.groups()).mount(r);
+    new GroupRoutes(this, api.groups(), api.access(), new AssignmentChanges(vertx.eventBus())).mount(r);
     new TokenRoutes(this, api.tokens()).mount(r);
+    new StrategyRoutes(this, api.strategies()).mount(r);
     r.route("/api/*").handler(rc -> json(rc, 404, new JsonObject().put("error", "no such endpoint: "
         + rc.request().method() + " " + rc.request().path())));
     r.route().handler(rc -> json(rc, 404, new JsonObject().put("error", "not found")));

@@ -52,6 +52,8 @@ final class DeviceRoutes {
     r.post("/api/devices/:guid/disable").handler(rc ->
         api.empty(rc, admin(rc).compose(p -> devices.setEnabled(guid(rc), false))));
     r.delete("/api/devices/:guid").handler(rc -> api.empty(rc, admin(rc).compose(p -> devices.delete(guid(rc)))));
+    r.post("/api/devices/:guid/disconnect").handler(rc -> api.empty(rc, admin(rc).compose(p ->
+        devices.disconnect(guid(rc), disconnectConns(api.body(rc))))));
     r.post("/api/devices/:guid/assign").handler(rc -> api.empty(rc, admin(rc).compose(p -> {
       JsonObject b = api.body(rc);
       // an empty (or null) value clears the assignment
@@ -67,9 +69,9 @@ final class DeviceRoutes {
     String id = required(b, "id", 100);
     byte[] uuid = uuid(b);
     number(b, "ver");
-    number(b, "modified_at");
+    long modifiedAt = number(b, "modified_at");
     int[] conns = conns(b);
-    api.json(rc, devices.heartbeat(id, uuid, conns).map(HeartbeatAnswer::toJson));
+    api.json(rc, devices.heartbeat(id, uuid, conns, modifiedAt).map(HeartbeatAnswer::toJson));
   }
 
   /** Plain text answers, compared literally by the client: SYSINFO_UPDATED or ID_NOT_FOUND. */
@@ -198,12 +200,28 @@ final class DeviceRoutes {
     return uuid;
   }
 
-  /** A number field, when present (the client's {@code ver} and {@code modified_at}). */
-  private static void number(JsonObject b, String key) {
+  /**
+   * A number field, when present (the client's {@code ver} and {@code modified_at}, an i64); 0
+   * when absent. A fraction or a number beyond 64 bits counts as no version the server gave.
+   */
+  private static long number(JsonObject b, String key) {
     Object v = b.getValue(key);
     if (v != null && !(v instanceof Number)) {
       throw new ApiRequests.BadRequest(key + " must be a number");
     }
+    return v instanceof Integer || v instanceof Long ? ((Number) v).longValue() : v == null ? 0 : -1;
+  }
+
+  /** {@code {"conns": [connection ids]}} to end some, an empty body (or no conns) to end all. */
+  private static int[] disconnectConns(JsonObject b) {
+    if (b.getValue("conns") == null) {
+      return null;
+    }
+    int[] conns = conns(b);
+    if (conns.length == 0) {
+      throw new ApiRequests.BadRequest("conns must name at least one connection id; send none to end every session");
+    }
+    return conns;
   }
 
   /** The connection ids: 32-bit integers, absent when there are none. */

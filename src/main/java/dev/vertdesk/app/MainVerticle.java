@@ -1,5 +1,8 @@
 package dev.vertdesk.app;
 
+import dev.vertdesk.access.AccessAdmin;
+import dev.vertdesk.access.AccessControl;
+import dev.vertdesk.access.AccessRules;
 import dev.vertdesk.accounts.AccountService;
 import dev.vertdesk.accounts.AdminBootstrap;
 import dev.vertdesk.accounts.ApiTokens;
@@ -25,6 +28,7 @@ import dev.vertdesk.crypto.ServerKeys;
 import dev.vertdesk.db.Database;
 import dev.vertdesk.devices.DeviceChanges;
 import dev.vertdesk.devices.DeviceService;
+import dev.vertdesk.events.AssignmentChanges;
 import dev.vertdesk.events.EventPublisher;
 import dev.vertdesk.identity.LdapDirectory;
 import dev.vertdesk.identity.SingleSignOn;
@@ -39,6 +43,7 @@ import dev.vertdesk.node.NodeCore;
 import dev.vertdesk.node.NodeRequests;
 import dev.vertdesk.plugin.PluginContext;
 import dev.vertdesk.plugin.VertdeskPlugin;
+import dev.vertdesk.registry.DeployedDevices;
 import dev.vertdesk.registry.DisabledDevices;
 import dev.vertdesk.registry.LocalPeerRegistry;
 import dev.vertdesk.registry.LocalRelayBrokerage;
@@ -47,6 +52,7 @@ import dev.vertdesk.registry.RelayBrokerage;
 import dev.vertdesk.relay.RelayHub;
 import dev.vertdesk.relay.RelayVerticle;
 import dev.vertdesk.relay.WsRelayVerticle;
+import dev.vertdesk.rendezvous.AccessCheck;
 import dev.vertdesk.rendezvous.AnswerRouter;
 import dev.vertdesk.rendezvous.AnswerRoutes;
 import dev.vertdesk.rendezvous.ConfigUpdates;
@@ -64,6 +70,8 @@ import dev.vertdesk.rendezvous.udp.UdpRegistrationVerticle;
 import dev.vertdesk.rendezvous.ws.WsSignalingVerticle;
 import dev.vertdesk.store.PeerStore;
 import dev.vertdesk.store.PeerStores;
+import dev.vertdesk.strategy.StrategyAdmin;
+import dev.vertdesk.strategy.StrategyBook;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -105,6 +113,9 @@ public final class MainVerticle extends VerticleBase {
   /** Opened when the node runs the API or registers and signals devices (disabled devices). */
   private Database db;
   private DeviceChanges deviceChanges;
+  /** Access rules, on every node that opens the database; strategies, on nodes running the API. */
+  private AccessRules accessRules;
+  private StrategyBook strategies;
   private Clustering clustering;
   private MessageConsumer<?> deviceSends;
   private long presenceTimer = -1;
@@ -225,7 +236,8 @@ public final class MainVerticle extends VerticleBase {
     DeviceLinks links = new DeviceLinks();
     rendezvous = new RendezvousContext(links, new DeviceMessenger(vertx.eventBus(), links, nodes, cluster.self()),
         answers, relays, new ConfigUpdates(server.serial(), server.rendezvousServers()),
-        new AtomicBoolean(server.alwaysUseRelay()), new DisabledDevices());
+        new AtomicBoolean(server.alwaysUseRelay()), new DisabledDevices(),
+        new DeployedDevices(config.devices().requireDeployment()));
     presenceTimer = vertx.setPeriodic(PRESENCE_SWEEP_MILLIS, t ->
         // a walk over every peer: off the event loop so UDP replies never wait behind it
         vertx.executeBlocking(() -> {
@@ -243,8 +255,8 @@ public final class MainVerticle extends VerticleBase {
       draining = d;
       return openDatabase(config);
     }).compose(v -> {
-      boolean accountsUsed = config.api().enabled() || config.server().mustLogin();
-      return accountsUsed ? startAccounts(config, keys) : Future.succeededFuture();
+      // signaling checks logins (mustLogin) and access rules, the API everything
+      return db != null || config.server().mustLogin() ? startAccounts(config, keys) : Future.succeededFuture();
     }).compose(v -> {
       if (clustering == null) {
         return Future.succeededFuture();
@@ -257,9 +269,10 @@ public final class MainVerticle extends VerticleBase {
 
   /**
    * The database of accounts and devices, its schema brought up to date, and the services over it:
-   * for the API (with the OpenAPI document, read from the classpath off the event loop), and for
-   * signaling when logins are required (mustLogin), which then checks tokens itself, with the
-   * node's own cache, even on a node that does not serve the API.
+   * for the API (with the OpenAPI document, read from the classpath off the event loop, and the
+   * strategies), and for signaling, which checks tokens itself, with the node's own cache, even on
+   * a node that does not serve the API: when logins are required (mustLogin) and for the access
+   * rules between groups.
    */
   private Future<Void> startAccounts(NodeConfig config, ServerKeys keys) {
     UserStore users = new UserStore(db);
@@ -280,13 +293,18 @@ public final class MainVerticle extends VerticleBase {
               keys.canSign() ? keys.sealedSecrets("totp") : null, parts.directory(), identities);
           SingleSignOn sso = new SingleSignOn(vertx, config.identity(), db, accounts, identities, loginLog);
           sso.discover();
-          DeviceService devices = new DeviceService(vertx, config.devices(), db, store, core.registry(), deviceChanges);
-          api = new ApiContext(db, accounts, new UserAdmin(vertx, db, accounts, tokens),
-              new GroupAdmin(db, accounts), new ApiTokens(db, accounts), parts.openApi(),
-              new TunnelledRequests(vertx, core.ports(), NetworkSupport.bindHost(config.api().options().host())),
-              sso, devices);
-          devices.start();
-          return accounts.start();
+          return StrategyBook.start(vertx, db, config.devices().disabledRefreshSeconds()).compose(book -> {
+            strategies = book;
+            AssignmentChanges assignments = new AssignmentChanges(vertx.eventBus());
+            DeviceService devices = new DeviceService(vertx, config.devices(), db, store, core.registry(), deviceChanges,
+                book, assignments);
+            api = new ApiContext(db, accounts, new UserAdmin(vertx, db, accounts, tokens),
+                new GroupAdmin(db, accounts), new ApiTokens(db, accounts), parts.openApi(),
+                new TunnelledRequests(vertx, core.ports(), NetworkSupport.bindHost(config.api().options().host())),
+                sso, devices, new StrategyAdmin(db, book, assignments),
+                new AccessAdmin(db, accessRules, assignments));
+            return Future.all(devices.start(), accounts.start()).mapEmpty();
+          });
         })
         .compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
             config.server().dataDir().resolve(config.accounts().adminPasswordFile())));
@@ -302,11 +320,15 @@ public final class MainVerticle extends VerticleBase {
     if (!config.api().enabled() && !rendezvousSurface) {
       return Future.succeededFuture();
     }
+    int refresh = config.devices().disabledRefreshSeconds();
     return Database.open(vertx, setup.store()).compose(opened -> {
       db = opened;
-      return DeviceChanges.start(vertx, db, rendezvous.disabled(), config.devices().disabledRefreshSeconds());
-    }).map(changes -> {
+      return DeviceChanges.start(vertx, db, rendezvous.disabled(), rendezvous.deployed(), refresh);
+    }).compose(changes -> {
       deviceChanges = changes;
+      return AccessRules.start(vertx, db, refresh);
+    }).map(rules -> {
+      accessRules = rules;
       return null;
     });
   }
@@ -315,7 +337,9 @@ public final class MainVerticle extends VerticleBase {
     RegistrationService registration = new RegistrationService(core, rendezvous);
     Optional<LoginCheck> loginRequired = config.server().mustLogin()
         ? Optional.of(accounts::signedIn) : Optional.empty();
-    SignalingService signaling = new SignalingService(vertx, core, rendezvous, registration, loginRequired);
+    AccessCheck access = accessRules == null ? AccessCheck.NONE
+        : new AccessControl(accounts, accessRules, core.events())::refusal;
+    SignalingService signaling = new SignalingService(vertx, core, rendezvous, registration, loginRequired, access);
     // one set of connection limits for every listener of the node (each connection is a descriptor)
     connections = ConnectionLimiter.forNode(config);
     Metrics.registry(vertx).ifPresent(connections::registerMeters);
@@ -414,6 +438,12 @@ public final class MainVerticle extends VerticleBase {
       }
       if (deviceChanges != null) {
         deviceChanges.close();
+      }
+      if (accessRules != null) {
+        accessRules.close();
+      }
+      if (strategies != null) {
+        strategies.close();
       }
       // the heartbeats' last write goes in before the database closes
       Future<Void> servicesStopped = Future.join(accounts == null ? Future.succeededFuture() : accounts.stop(),

@@ -13,11 +13,14 @@ package dev.vertdesk.config;
  *                               new device's heartbeats are answered from the database
  * @param sysinfoMaxAgeHours     a device's heartbeat asks for its system information again when
  *                               the stored copy is older than this
- * @param disabledRefreshSeconds every this often a node re-reads the disabled devices, in case it
- *                               missed an announcement (they are announced cluster-wide at once)
+ * @param disabledRefreshSeconds every this often a node re-reads the disabled (and deployed) devices,
+ *                               the strategies and the access rules, in case it missed an
+ *                               announcement (they are announced cluster-wide at once)
+ * @param requireDeployment      only devices deployed through {@code POST /api/devices/deploy} may
+ *                               register; the others are answered NOT_DEPLOYED
  */
 public record DevicesConfig(int writeBehindSeconds, int writeBatch, int maxTracked, int sysinfoMaxAgeHours,
-                            int disabledRefreshSeconds) {
+                            int disabledRefreshSeconds, boolean requireDeployment) {
 
   static DevicesConfig from(ConfigBlock c) {
     return new DevicesConfig(
@@ -25,6 +28,7 @@ public record DevicesConfig(int writeBehindSeconds, int writeBatch, int maxTrack
         c.integer("writeBatch", 1, 100_000),
         c.integer("maxTracked", 1000, 50_000_000),
         c.integer("sysinfoMaxAgeHours", 1, 87_600),
-        c.integer("disabledRefreshSeconds", 1, 86_400));
+        c.integer("disabledRefreshSeconds", 1, 86_400),
+        c.bool("requireDeployment"));
   }
 }

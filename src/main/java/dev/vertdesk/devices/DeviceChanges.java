@@ -3,6 +3,7 @@ package dev.vertdesk.devices;
 import dev.vertdesk.db.Database;
 import dev.vertdesk.events.Addresses;
 import dev.vertdesk.logging.RepeatedLog;
+import dev.vertdesk.registry.DeployedDevices;
 import dev.vertdesk.registry.DisabledDevices;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps this node's {@link DisabledDevices} equal to the inventory: read when the node opens its
+ * Keeps this node's {@link DisabledDevices} (and {@link DeployedDevices}) equal to the inventory: read when the node opens its
  * database, changed at once by the admin's announcements ({@link Addresses#DEVICES_CHANGED},
  * published to every node of a cluster), and read again every
  * {@code devices.disabledRefreshSeconds} in case an announcement was missed. Runs on every node
@@ -30,7 +31,7 @@ public final class DeviceChanges {
 
   /** What happened to a device. */
   public enum Change {
-    DISABLED, ENABLED, DELETED;
+    DISABLED, ENABLED, DELETED, DEPLOYED;
 
     String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -49,6 +50,7 @@ public final class DeviceChanges {
   private final Vertx vertx;
   private final DeviceInventory inventory;
   private final DisabledDevices disabled;
+  private final DeployedDevices deployed;
   private final List<Consumer<String>> onDeleted = new CopyOnWriteArrayList<>();
   /** Bumped by every change applied: a re-read that started before one is not applied. */
   private final AtomicLong changes = new AtomicLong();
@@ -56,15 +58,20 @@ public final class DeviceChanges {
   private MessageConsumer<JsonObject> consumer;
   private long timer = -1;
 
-  private DeviceChanges(Vertx vertx, Database db, DisabledDevices disabled) {
+  private DeviceChanges(Vertx vertx, Database db, DisabledDevices disabled, DeployedDevices deployed) {
     this.vertx = vertx;
     this.inventory = new DeviceInventory(db);
     this.disabled = disabled;
+    this.deployed = deployed;
   }
 
-  /** Listens to the announcements, then reads the disabled devices; fails if that read fails. */
-  public static Future<DeviceChanges> start(Vertx vertx, Database db, DisabledDevices disabled, int refreshSeconds) {
-    DeviceChanges c = new DeviceChanges(vertx, db, disabled);
+  /**
+   * Listens to the announcements, then reads the disabled devices (and the deployed ones, when
+   * deployment is required); fails if that read fails.
+   */
+  public static Future<DeviceChanges> start(Vertx vertx, Database db, DisabledDevices disabled,
+                                            DeployedDevices deployed, int refreshSeconds) {
+    DeviceChanges c = new DeviceChanges(vertx, db, disabled, deployed);
     c.consumer = vertx.eventBus().consumer(Addresses.DEVICES_CHANGED, m -> c.apply(m.body()));
     return c.consumer.completion().compose(v -> c.reread()).map(v -> {
       c.timer = vertx.setPeriodic(TimeUnit.SECONDS.toMillis(refreshSeconds), t -> c.reread()
@@ -72,15 +79,20 @@ public final class DeviceChanges {
       if (disabled.size() > 0) {
         LOG.info("{} disabled device(s)", disabled.size());
       }
+      if (deployed.required()) {
+        LOG.info("deployment required (devices.requireDeployment): {} deployed device(s)", deployed.size());
+      }
       return c;
     });
   }
 
   private Future<Void> reread() {
     long before = changes.get();
-    return inventory.disabledIds().map(ids -> {
+    Future<List<String>> deployedIds = deployed.required() ? inventory.deployedIds() : Future.succeededFuture(List.of());
+    return Future.all(inventory.disabledIds(), deployedIds).map(all -> {
       if (changes.get() == before) {
-        disabled.replaceAll(ids);
+        disabled.replaceAll(all.resultAt(0));
+        deployed.replaceAll(all.resultAt(1));
       }
       return null;
     });
@@ -107,8 +119,10 @@ public final class DeviceChanges {
       case ENABLED -> disabled.enable(device);
       case DELETED -> {
         disabled.enable(device);
+        deployed.remove(device);
         onDeleted.forEach(l -> l.accept(device));
       }
+      case DEPLOYED -> deployed.add(device);
     }
   }
 

@@ -15,8 +15,12 @@ import java.util.UUID;
  */
 final class DeviceInventory {
 
-  /** What a heartbeat needs of a device's row. */
-  record Inventoried(String uuid, boolean enabled, long sysinfoAt, long lastSeenAt) {
+  /**
+   * What a heartbeat needs of a device's row: besides its state, what it is assigned (guids or
+   * null), from which its strategy is resolved.
+   */
+  record Inventoried(String uuid, boolean enabled, long sysinfoAt, long lastSeenAt, String strategyGuid,
+                     String userGuid, String deviceGroupGuid) {
   }
 
   /** A last-seen time and connection list (a JSON array text) to write for a device. */
@@ -30,7 +34,7 @@ final class DeviceInventory {
   /** The columns an assignment may set; the map's values are SQL column names. */
   enum Column {
     USER("user_guid"), DEVICE_GROUP("device_group_guid"), NOTE("note"), DEVICE_NAME("device_name"),
-    DEVICE_USERNAME("device_username");
+    DEVICE_USERNAME("device_username"), STRATEGY("strategy_guid");
 
     final String sql;
 
@@ -46,9 +50,11 @@ final class DeviceInventory {
   }
 
   Future<Inventoried> find(String id) {
-    return db.first("select uuid, enabled, sysinfo_at, last_seen_at from devices where id = ?",
+    return db.first("select uuid, enabled, sysinfo_at, last_seen_at, strategy_guid, user_guid, device_group_guid"
+            + " from devices where id = ?",
         r -> new Inventoried(r.getString("uuid"), Database.bool(r, "enabled"),
-            Database.number(r, "sysinfo_at"), Database.number(r, "last_seen_at")), id);
+            Database.number(r, "sysinfo_at"), Database.number(r, "last_seen_at"), r.getString("strategy_guid"),
+            r.getString("user_guid"), r.getString("device_group_guid")), id);
   }
 
   /** Creates the device's row or replaces its system information; an admin's settings stay. */
@@ -152,6 +158,14 @@ final class DeviceInventory {
   Future<String> deviceGroupGuid(String name) {
     return db.first("select guid from device_groups where name_key = ?", r -> r.getString("guid"),
         User.nameKey(name));
+  }
+
+  Future<String> strategyGuid(String name) {
+    return db.first("select guid from strategies where name_key = ?", r -> r.getString("guid"), User.nameKey(name));
+  }
+
+  Future<List<String>> deployedIds() {
+    return db.list("select id from devices where deployed = 1", r -> r.getString("id"));
   }
 
   /** Creates a row for a device known to the rendezvous server that has none yet. */

@@ -5,10 +5,12 @@ import dev.vertdesk.accounts.AccountException.Kind;
 import dev.vertdesk.config.DevicesConfig;
 import dev.vertdesk.crypto.Nacl;
 import dev.vertdesk.db.Database;
+import dev.vertdesk.events.AssignmentChanges;
 import dev.vertdesk.registry.PeerRegistry;
 import dev.vertdesk.registry.PeerView;
 import dev.vertdesk.store.PeerRecords;
 import dev.vertdesk.store.StoredPeer;
+import dev.vertdesk.strategy.StrategyBook;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -39,11 +41,14 @@ public final class DeviceService {
   public enum DeployResult { OK, INVALID_INPUT, ID_TAKEN }
 
   /** Assignments, by the names the admin API and {@code rustdesk --assign} use. */
-  public static final List<String> ASSIGNABLE = List.of("user_name", "device_group_name", "note", "device_username",
-      "device_name");
-  /** Assignments that come with strategies and shared address books (issue 15, part 2). */
-  static final Set<String> NOT_YET = Set.of("ab", "strategy_name", "address_book_name", "address_book_tag",
+  public static final List<String> ASSIGNABLE = List.of("user_name", "device_group_name", "strategy_name", "note",
+      "device_username", "device_name");
+  /** Assignments that come with shared address books. */
+  static final Set<String> NOT_YET = Set.of("ab", "address_book_name", "address_book_tag",
       "address_book_alias", "address_book_password", "address_book_note");
+  /** Assignments from which a device's strategy and access rules are resolved. */
+  private static final Set<DeviceInventory.Column> RESOLVED_FROM = Set.of(DeviceInventory.Column.USER,
+      DeviceInventory.Column.DEVICE_GROUP, DeviceInventory.Column.STRATEGY);
   static final int MAX_NAME = 128;
   static final int MAX_NOTE = 1024;
   static final int MAX_ID_BYTES = 100;
@@ -56,32 +61,71 @@ public final class DeviceService {
   private final PeerRecords peers;
   private final PeerRegistry registry;
   private final DeviceChanges changes;
+  private final StrategyBook strategies;
+  private final AssignmentChanges assignments;
+  private final Disconnects disconnects;
 
+  /**
+   * @param strategies  this node's strategies, from which heartbeats resolve their device's
+   * @param assignments announces devices whose assignments changed to every node
+   */
   public DeviceService(Vertx vertx, DevicesConfig config, Database db, PeerRecords peers, PeerRegistry registry,
-                       DeviceChanges changes) {
+                       DeviceChanges changes, StrategyBook strategies, AssignmentChanges assignments) {
     this.inventory = new DeviceInventory(db);
     this.tracker = new HeartbeatTracker(vertx, config, inventory, peers, System::currentTimeMillis);
     this.peers = peers;
     this.registry = registry;
     this.changes = changes;
+    this.strategies = strategies;
+    this.assignments = assignments;
+    this.disconnects = new Disconnects(vertx, System::currentTimeMillis);
   }
 
-  /** Starts the write-behind (on the caller's context). */
-  public void start() {
+  /** Starts the write-behind (on the caller's context); completes once other nodes' disconnects reach this one. */
+  public Future<Void> start() {
     tracker.start();
     changes.onDeleted(tracker::forget);
+    // read again at the next heartbeat, with what the device is assigned now
+    strategies.onDevicesChanged(ids -> ids.forEach(tracker::forget));
+    return disconnects.start();
   }
 
   /** Writes what the heartbeats changed. */
   public Future<Void> stop() {
+    disconnects.stop();
     return tracker.stop();
   }
 
   // ------------------------------------------------------------------ the device's own calls
 
-  /** {@code POST /api/heartbeat}. */
-  public Future<HeartbeatAnswer> heartbeat(String id, byte[] uuid, int[] conns) {
-    return tracker.heartbeat(id, uuid, conns);
+  /**
+   * {@code POST /api/heartbeat}; {@code modifiedAt} is the version of the strategy the client
+   * holds. Besides the sysinfo request, the answer carries the sessions an admin ended and the
+   * device's strategy when the client's version differs (all from memory).
+   */
+  public Future<HeartbeatAnswer> heartbeat(String id, byte[] uuid, int[] conns, long modifiedAt) {
+    return tracker.heartbeat(id, uuid, conns).map(answer -> {
+      HeartbeatTracker.Tracked t = answer.device();
+      if (t == null) {
+        return answer;
+      }
+      int[] ended = disconnects.take(id, conns);
+      if (ended.length > 0) {
+        answer.disconnect(ended);
+      }
+      Assignments a = t.assignments;
+      if (a != null) {
+        StrategyBook.Resolved r = strategies.resolve(a.strategy(), a.user(), a.deviceGroup());
+        if (r.modifiedAt() != modifiedAt) {
+          if (r.strategy() == null) {
+            answer.noStrategy();
+          } else {
+            answer.strategy(r.modifiedAt(), r.strategy());
+          }
+        }
+      }
+      return answer;
+    });
   }
 
   /**
@@ -148,7 +192,11 @@ public final class DeviceService {
             "device " + id + " is disabled; an administrator must enable it"));
       }
       return inventory.deploy(id, uuidCanonical, Base64.getEncoder().encodeToString(pk), System.currentTimeMillis())
-          .map(DeployResult.OK);
+          .map(v -> {
+            // registers at once on every node, also with devices.requireDeployment
+            changes.announce(id, DeviceChanges.Change.DEPLOYED);
+            return DeployResult.OK;
+          });
     });
   }
 
@@ -172,7 +220,17 @@ public final class DeviceService {
               .compose(v -> inventory.byId(id)).map(DeviceRow::guid));
     }).compose(guid -> guid == null
         ? Future.failedFuture(new AccountException(Kind.NOT_FOUND, "no device " + id + " with this uuid"))
-        : inventory.update(guid, values)));
+        : update(guid, id, values)));
+  }
+
+  /** Sets the assignments; when they bear on the device's strategy or access, every node reads it again. */
+  private Future<Void> update(String guid, String id, Map<DeviceInventory.Column, Object> values) {
+    return inventory.update(guid, values).map(v -> {
+      if (values.keySet().stream().anyMatch(RESOLVED_FROM::contains)) {
+        assignments.devices(List.of(id));
+      }
+      return null;
+    });
   }
 
   // ------------------------------------------------------------------ the admin's inventory
@@ -261,7 +319,19 @@ public final class DeviceService {
   public Future<Void> assign(String guid, String type, String value) {
     Map<String, String> one = new LinkedHashMap<>();
     one.put(type, value);
-    return device(guid).compose(row -> resolve(one)).compose(values -> inventory.update(guid, values));
+    return device(guid).compose(row -> resolve(one).compose(values -> update(guid, row.id(), values)));
+  }
+
+  /**
+   * Ends live sessions of a device: {@code conns} (connection ids as its heartbeats report them),
+   * or {@code null} for all of them. The device hears of it at its next heartbeat, on whichever
+   * node; ending all also closes its relayed sessions at the relays at once.
+   */
+  public Future<Void> disconnect(String guid, int[] conns) {
+    return device(guid).map(row -> {
+      disconnects.request(row.id(), conns);
+      return null;
+    });
   }
 
   private Future<DeviceRow> device(String guid) {
@@ -271,8 +341,9 @@ public final class DeviceService {
   }
 
   /**
-   * Checks assignments and resolves names into guids: an unknown type, or one of part 2's, is a
-   * bad request; a user or device group that does not exist is not found; an empty name clears.
+   * Checks assignments and resolves names into guids: an unknown type, or an address book's, is a
+   * bad request; a user, device group or strategy that does not exist is not found; an empty name
+   * clears.
    */
   private Future<Map<DeviceInventory.Column, Object>> resolve(Map<String, String> fields) {
     if (fields.isEmpty()) {
@@ -284,27 +355,32 @@ public final class DeviceService {
       String type = f.getKey();
       String value = f.getValue() == null ? "" : f.getValue();
       if (NOT_YET.contains(type)) {
-        return bad(type + " cannot be assigned yet: strategies and shared address books are not available");
+        return bad(type + " cannot be assigned yet: shared address books are not available");
       }
       switch (type) {
-        case "user_name", "device_group_name" -> {
+        case "user_name", "device_group_name", "strategy_name" -> {
           if (!value.isEmpty() && !validText(value, MAX_NAME, false)) {
             return bad(type + " must be a name of no more than " + MAX_NAME + " characters");
           }
-          boolean user = type.equals("user_name");
-          DeviceInventory.Column column = user ? DeviceInventory.Column.USER : DeviceInventory.Column.DEVICE_GROUP;
+          DeviceInventory.Column column = switch (type) {
+            case "user_name" -> DeviceInventory.Column.USER;
+            case "device_group_name" -> DeviceInventory.Column.DEVICE_GROUP;
+            default -> DeviceInventory.Column.STRATEGY;
+          };
           if (value.isEmpty()) {
             values.put(column, null);
           } else {
-            names = names.compose(v -> (user ? inventory.userGuid(value) : inventory.deviceGroupGuid(value))
-                .compose(guid -> {
-                  if (guid == null) {
-                    return Future.failedFuture(new AccountException(Kind.NOT_FOUND,
-                        (user ? "no user named " : "no device group named ") + value));
-                  }
-                  values.put(column, guid);
-                  return Future.succeededFuture();
-                }));
+            names = names.compose(v -> guidOf(column, value).compose(guid -> {
+              if (guid == null) {
+                return Future.failedFuture(new AccountException(Kind.NOT_FOUND, "no " + switch (column) {
+                  case USER -> "user";
+                  case DEVICE_GROUP -> "device group";
+                  default -> "strategy";
+                } + " named " + value));
+              }
+              values.put(column, guid);
+              return Future.succeededFuture();
+            }));
           }
         }
         case "note" -> {
@@ -326,6 +402,15 @@ public final class DeviceService {
       }
     }
     return names.map(values);
+  }
+
+  /** The guid of the user, device group or strategy named {@code name}, or null. */
+  private Future<String> guidOf(DeviceInventory.Column column, String name) {
+    return switch (column) {
+      case USER -> inventory.userGuid(name);
+      case DEVICE_GROUP -> inventory.deviceGroupGuid(name);
+      default -> inventory.strategyGuid(name);
+    };
   }
 
   private static <T> Future<T> bad(String message) {

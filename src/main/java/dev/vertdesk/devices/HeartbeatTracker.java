@@ -57,6 +57,8 @@ public final class HeartbeatTracker {
     volatile long sysinfoAt;
     /** When the row was last read or the upload last asked for. */
     volatile long checkedAt;
+    /** What the row assigns the device; {@code null} until the row is read here. */
+    volatile Assignments assignments;
     /** What the database has; touched by the write-behind only. */
     long writtenSeen;
     int[] writtenConns;
@@ -69,6 +71,7 @@ public final class HeartbeatTracker {
     void inventory(DeviceInventory.Inventoried row, long now) {
       inventoried = row != null;
       sysinfoAt = row == null ? 0 : row.sysinfoAt();
+      assignments = Assignments.of(row);
       checkedAt = now;
     }
 
@@ -139,27 +142,50 @@ public final class HeartbeatTracker {
     return t.inventoried && now - t.sysinfoAt < TimeUnit.HOURS.toMillis(config.sysinfoMaxAgeHours());
   }
 
-  /** Asks for sysinfo when this node's copy is missing or stale and still so in the database. */
+  /**
+   * Asks for sysinfo when this node's copy is missing or stale and still so in the database; reads
+   * the row when its assignments are not known here yet. The answer names the device it is for.
+   */
   private Future<HeartbeatAnswer> answer(Tracked t, long now, boolean justRead) {
-    if (current(t, now)) {
-      return Future.succeededFuture(HeartbeatAnswer.none());
+    boolean current = current(t, now);
+    if (current && t.assignments != null) {
+      return Future.succeededFuture(HeartbeatAnswer.none().forDevice(t));
     }
     if (justRead) {
       t.checkedAt = now;
-      return Future.succeededFuture(HeartbeatAnswer.none().sysinfo());
+      return Future.succeededFuture(HeartbeatAnswer.none().sysinfo().forDevice(t));
+    }
+    if (current) {
+      return assignments(t);
     }
     if (now - t.checkedAt < RECHECK_MILLIS || !startLoad()) {
-      return Future.succeededFuture(HeartbeatAnswer.none());
+      return Future.succeededFuture(HeartbeatAnswer.none().forDevice(t));
     }
     t.checkedAt = now;
     return inventory.find(t.id).transform(ar -> {
       loads.decrementAndGet();
       if (ar.failed()) {
         warnings.warn("device-read", "device inventory read failed: {}", ar.cause().toString());
-        return Future.succeededFuture(HeartbeatAnswer.none());
+        return Future.succeededFuture(HeartbeatAnswer.none().forDevice(t));
       }
       t.inventory(ar.result(), now);
       return answer(t, now, true);
+    });
+  }
+
+  /** Reads what the row assigns a device whose upload this node learnt of without reading the row. */
+  private Future<HeartbeatAnswer> assignments(Tracked t) {
+    if (!startLoad()) {
+      return Future.succeededFuture(HeartbeatAnswer.none().forDevice(t));
+    }
+    return inventory.find(t.id).transform(ar -> {
+      loads.decrementAndGet();
+      if (ar.failed()) {
+        warnings.warn("device-read", "device inventory read failed: {}", ar.cause().toString());
+      } else {
+        t.assignments = Assignments.of(ar.result());
+      }
+      return Future.succeededFuture(HeartbeatAnswer.none().forDevice(t));
     });
   }
 
@@ -228,7 +254,10 @@ public final class HeartbeatTracker {
     t.writtenSeen = now; // the upload wrote last_seen_at
   }
 
-  /** Forgets a device (deleted by an admin): its next heartbeat reads it again. */
+  /**
+   * Forgets a device (deleted by an admin, or assigned something else): its next heartbeat reads
+   * it again.
+   */
   void forget(String id) {
     tracked.remove(id);
   }

@@ -65,11 +65,36 @@ public final class Addresses {
   public static final String API_HTTP_PROXY = "vertdesk.api.http-proxy";
 
   /**
-   * Published when an admin disables, enables or deletes a device, so that every node refuses
-   * or admits it at once and forgets what it held of it. Body {@code {id, change}}, change
-   * {@code disabled}, {@code enabled} or {@code deleted}.
+   * Published when an admin disables, enables or deletes a device, or deploys one, so that every
+   * node refuses or admits it at once and forgets what it held of it. Body {@code {id, change}},
+   * change {@code disabled}, {@code enabled}, {@code deleted} or {@code deployed}.
    */
   public static final String DEVICES_CHANGED = "vertdesk.devices.changed";
+
+  /**
+   * A controlling client was refused a connection by the access rules between user groups and
+   * device groups: {@code {from, id, user, reason}} (from: the controller's IP; id: the device
+   * asked for; user: the controller's user name; reason: {@code outgoing} when the controller's
+   * group may not reach the device, {@code incoming} when the device does not admit the
+   * controller, {@code unchecked} when the rules could not be checked).
+   */
+  public static final String ACCESS_REFUSED = EVENT_PREFIX + "access.refused";
+
+  /**
+   * Published when what a device is assigned changes (its owner, device group or strategy), or
+   * when strategies, the strategies of users and device groups, or the access rules change: every
+   * node drops what it cached. Body {@code {ids: [device IDs]}} for those devices only, or
+   * {@code {}} for everything.
+   */
+  public static final String ASSIGNMENTS_CHANGED = "vertdesk.assignments.changed";
+
+  /**
+   * Published when an admin ends a device's live sessions: every API node tells the device at its
+   * next heartbeat ({@code disconnect}), every relay node closes the device's relayed sessions at
+   * once when all of them end. Body {@code {id, origin, conns?}} (conns: the connection ids to end;
+   * absent for all; origin: the announcing service, which applied it already).
+   */
+  public static final String DEVICE_DISCONNECT = "vertdesk.devices.disconnect";
 
   /** Prefix of the addresses each clustered node consumes for itself. */
   public static final String NODE_PREFIX = "vertdesk.node.";

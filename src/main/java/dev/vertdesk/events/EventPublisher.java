@@ -86,4 +86,10 @@ public final class EventPublisher {
     publish(Addresses.REJECTED,
         base("rejected").put("surface", surface).put("reason", reason).put("ip", ip).put("id", id));
   }
+
+  /** @param user the controller's user name */
+  public void accessRefused(String from, String id, String user, String reason) {
+    publish(Addresses.ACCESS_REFUSED,
+        base("access.refused").put("from", from).put("id", id).put("user", user).put("reason", reason));
+  }
 }

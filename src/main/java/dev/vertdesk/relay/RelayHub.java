@@ -26,6 +26,7 @@ public final class RelayHub {
   private final AccessLists access;
   private final HeldBytes held;
   private final RelaySessions sessions = new RelaySessions(this);
+  private final RelayDisconnects disconnects;
   private final ConcurrentHashMap<String, RelayEndpoint> waiting = new ConcurrentHashMap<>();
   private final AtomicLong nextSession = new AtomicLong();
 
@@ -36,17 +37,18 @@ public final class RelayHub {
     this.held = new HeldBytes(maxHeldBytes);
     this.total = TokenBucket.megabitsPerSecond(policy.totalMbps(), System.nanoTime());
     this.access = new AccessLists(vertx, core.config().server().dataDir());
+    this.disconnects = new RelayDisconnects(vertx, sessions, System::currentTimeMillis);
   }
 
   /**
    * The node's relay with the rules of {@code options}, on the caller's context (where the
    * access lists are polled and session events published); completes once the access lists are
-   * loaded.
+   * loaded and it hears of the devices' sessions an admin ends.
    */
   public static Future<RelayHub> start(Vertx vertx, NodeCore core, RelayOptions options) {
     RelayHub hub = new RelayHub(core, vertx, vertx.getOrCreateContext(), RelayPolicy.of(options),
         maxHeldBytes(options.maxHeldBytes(), PlatformDependent.maxDirectMemory()));
-    return hub.access.start(options.accessListPollMillis()).map(hub);
+    return hub.access.start(options.accessListPollMillis()).compose(v -> hub.disconnects.start()).map(hub);
   }
 
   /**
@@ -57,9 +59,10 @@ public final class RelayHub {
     return configured > 0 ? configured : Math.max(RelayOptions.MIN_HELD_BYTES, maxDirectMemory / 4);
   }
 
-  /** Stops polling the access lists; the relay ports close their own connections. */
+  /** Stops polling the access lists and listening; the relay ports close their own connections. */
   public void close() {
     access.stop();
+    disconnects.stop();
   }
 
   /** The live sessions, TCP and WebSocket alike. */

@@ -30,6 +30,8 @@ public final class RegistrationService {
   private static final Logger LOG = LoggerFactory.getLogger(RegistrationService.class);
   /** The refusal reason of a disabled device, in events and metrics. */
   public static final String DISABLED = "disabled";
+  /** ... of a device that was not deployed, with {@code devices.requireDeployment}. */
+  public static final String NOT_DEPLOYED = "not-deployed";
 
   /** Where a registration arrived, as events and metrics name it. */
   public enum Surface {
@@ -77,7 +79,7 @@ public final class RegistrationService {
     if (id.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    if (rendezvous.disabled().contains(id)) {
+    if (rendezvous.disabled().contains(id) || !rendezvous.deployed().admits(id)) {
       // not refreshed, as an ID the server does not hold: the RegisterPk it asks for is refused
       return Future.succeededFuture(heartbeatAnswers(rp, true));
     }
@@ -106,6 +108,12 @@ public final class RegistrationService {
       // NOT_DEPLOYED: the client shows itself unregistered and asks again every 30 s, under the
       // same ID (docs/protocol.md §14)
       core.events().rejected(surface.label(), DISABLED, ip(from), id);
+      return Future.succeededFuture(new Registration(Envelopes.registerPkResponse(Result.NOT_DEPLOYED), false));
+    }
+    if (!rendezvous.deployed().admits(id)) {
+      // devices.requireDeployment: what the answer was made for (Pro's deployment mode); the
+      // client shows itself unregistered until `rustdesk --deploy` enrols it
+      core.events().rejected(surface.label(), NOT_DEPLOYED, ip(from), id);
       return Future.succeededFuture(new Registration(Envelopes.registerPkResponse(Result.NOT_DEPLOYED), false));
     }
     return core.registry().registerPk(id, rk.getUuid().toByteArray(), rk.getPk().toByteArray(), from)
@@ -143,7 +151,8 @@ public final class RegistrationService {
    * closes. {@code allowIdChange: false} answers NOT_SUPPORT, as hbbs.
    */
   public Future<RendezvousMessage> changeId(RegisterPk rk, InetSocketAddress from, Surface surface) {
-    if (!config.allowIdChange()) {
+    if (!config.allowIdChange() || rendezvous.deployed().required()) {
+      // with deployment required an ID is enrolled as it is: a new one would need deploying again
       return Future.succeededFuture(Envelopes.registerPkResponse(Result.NOT_SUPPORT));
     }
     if (rendezvous.disabled().contains(rk.getOldId()) || rendezvous.disabled().contains(rk.getId())) {

@@ -1,5 +1,6 @@
 package dev.vertdesk.rendezvous;
 
+import dev.vertdesk.registry.DeployedDevices;
 import dev.vertdesk.registry.DisabledDevices;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -12,8 +13,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * @param alwaysUseRelay ALWAYS_USE_RELAY: starts from the configuration, changed by the admin API
  * @param disabled       devices refused at registration and punch (docs/protocol.md §14)
+ * @param deployed       with {@code devices.requireDeployment}, the devices that may register
+ *                       (docs/protocol.md §14)
  */
 public record RendezvousContext(DeviceLinks links, DeviceMessenger messenger, AnswerRoutes answers,
                                 RelayServerList relays, ConfigUpdates configUpdates,
-                                AtomicBoolean alwaysUseRelay, DisabledDevices disabled) {
+                                AtomicBoolean alwaysUseRelay, DisabledDevices disabled, DeployedDevices deployed) {
+
+  /** A context that admits every device that is not disabled (deployment not required). */
+  public RendezvousContext(DeviceLinks links, DeviceMessenger messenger, AnswerRoutes answers, RelayServerList relays,
+                           ConfigUpdates configUpdates, AtomicBoolean alwaysUseRelay, DisabledDevices disabled) {
+    this(links, messenger, answers, relays, configUpdates, alwaysUseRelay, disabled, new DeployedDevices(false));
+  }
 }

@@ -58,6 +58,8 @@ public final class SignalingService {
    * {@code other_failure} and {@code refuse_reason} as they come (docs/protocol.md §14).
    */
   public static final String DISABLED_TEXT = "The remote device has been disabled by the administrator";
+  /** The outcome of a punch request the access rules refused, in events. */
+  static final String ACCESS_DENIED = "ACCESS_DENIED";
 
   /** Lookups fail together when the store does (a full disk, a pool closing at shutdown): one line per interval. */
   private final RepeatedLog lookupFailures = new RepeatedLog(LOG, 10_000);
@@ -67,14 +69,25 @@ public final class SignalingService {
   private final RegistrationService registration;
   private final ServerConfig config;
   private final Optional<LoginCheck> loginRequired;
+  private final AccessCheck access;
   /** While the accounts cannot be asked every punch would say so: once a minute is enough. */
   private final RepeatedLog loginWarnings = new RepeatedLog(LOG, 60_000);
   private final ApiTunnel apiTunnel;
 
-  /** @param loginRequired present when controlling clients must be signed in (mustLogin) */
+  /** A service without access control between groups. */
   public SignalingService(Vertx vertx, NodeCore core, RendezvousContext rendezvous, RegistrationService registration,
                           Optional<LoginCheck> loginRequired) {
+    this(vertx, core, rendezvous, registration, loginRequired, AccessCheck.NONE);
+  }
+
+  /**
+   * @param loginRequired present when controlling clients must be signed in (mustLogin)
+   * @param access        the access rules a signed-in controller's requests must pass
+   */
+  public SignalingService(Vertx vertx, NodeCore core, RendezvousContext rendezvous, RegistrationService registration,
+                          Optional<LoginCheck> loginRequired, AccessCheck access) {
     this.vertx = vertx;
+    this.access = access;
     this.core = core;
     this.rendezvous = rendezvous;
     this.registration = registration;
@@ -174,14 +187,23 @@ public final class SignalingService {
       core.events().punchRequested(RegistrationService.ip(c.remote()), id, null, RegistrationService.DISABLED);
       return;
     }
+    String from = RegistrationService.ip(c.remote());
     loginRefusal(req.getToken()).onSuccess(refusal -> {
       if (refusal != null) {
         // the client shows other_failure as it is (rustdesk/rustdesk: src/client.rs)
         c.send(RendezvousMessage.newBuilder().setPunchHoleResponse(PunchHoleResponse.newBuilder()
             .setOtherFailure(refusal)).build());
-        core.events().punchRequested(RegistrationService.ip(c.remote()), id, null, "LOGIN_REQUIRED");
+        core.events().punchRequested(from, id, null, "LOGIN_REQUIRED");
       } else {
-        lookUpAndPunch(c, req, routable);
+        access.refusal(req.getToken(), id, from).onSuccess(denied -> {
+          if (denied != null) {
+            c.send(RendezvousMessage.newBuilder().setPunchHoleResponse(PunchHoleResponse.newBuilder()
+                .setOtherFailure(denied)).build());
+            core.events().punchRequested(from, id, null, ACCESS_DENIED);
+          } else {
+            lookUpAndPunch(c, req, routable);
+          }
+        });
       }
     });
   }
@@ -279,15 +301,24 @@ public final class SignalingService {
       core.events().rejected("signaling", RegistrationService.DISABLED, RegistrationService.ip(c.remote()), rr.getId());
       return;
     }
+    String from = RegistrationService.ip(c.remote());
     loginRefusal(rr.getToken()).onSuccess(refusal -> {
       if (refusal != null) {
         // the client gives up with refuse_reason as its error (rustdesk/rustdesk: src/client.rs)
         c.send(RendezvousMessage.newBuilder().setRelayResponse(RelayResponse.newBuilder()
             .setRefuseReason(refusal)).build());
-        core.events().rejected("signaling", "login-required", RegistrationService.ip(c.remote()), rr.getId());
-      } else {
-        forwardRelayRequest(c, rr);
+        core.events().rejected("signaling", "login-required", from, rr.getId());
+        return;
       }
+      access.refusal(rr.getToken(), rr.getId(), from).onSuccess(denied -> {
+        if (denied != null) {
+          c.send(RendezvousMessage.newBuilder().setRelayResponse(RelayResponse.newBuilder()
+              .setUuid(rr.getUuid()).setRefuseReason(denied)).build());
+          core.events().rejected("signaling", "access-denied", from, rr.getId());
+        } else {
+          forwardRelayRequest(c, rr);
+        }
+      });
     });
   }
 

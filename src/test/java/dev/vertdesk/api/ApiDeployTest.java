@@ -144,8 +144,8 @@ class ApiDeployTest {
 
       Answer later = api.post("/api/devices/cli", new JsonObject().put("id", d.id).put("uuid", Devices.uuid(d.uuid))
           .put("strategy_name", "default"), ApiClient.rust(token));
-      assertEquals(400, later.status());
-      assertTrue(later.error().contains("strategy_name"), later.body());
+      assertEquals(404, later.status());
+      assertTrue(later.error().contains("no strategy named default"), later.body());
       Answer ab = api.post("/api/devices/cli", new JsonObject().put("id", d.id).put("uuid", Devices.uuid(d.uuid))
           .put("address_book_name", "shared").put("address_book_tag", "x"), ApiClient.rust(token));
       assertEquals(400, ab.status());

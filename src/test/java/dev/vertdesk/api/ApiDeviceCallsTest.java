@@ -117,7 +117,8 @@ class ApiDeviceCallsTest {
             new JsonObject().put("id", d.id).put("uuid", Devices.uuid(d.uuid)))) {
           Answer beat = api.post("/api/heartbeat", body, headers);
           assertEquals(200, beat.status(), headers + " " + body + ": " + beat.body());
-          assertEquals("{}", beat.body());
+          // a client holding the version of a strategy the device does not have is told it has none
+          assertEquals(body.getLong("modified_at", 0L) == 0 ? "{}" : "{\"modified_at\":0}", beat.body());
           assertTrue(beat.raw().headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
         }
       }

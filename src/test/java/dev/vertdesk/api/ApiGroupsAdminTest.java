@@ -124,8 +124,8 @@ class ApiGroupsAdminTest {
     refused(api.send("DELETE", "/api/device-groups/" + lab + "/devices", "[\"999999999\"]", scriptJson(admin)), 404,
         "an unknown device");
 
-    // rules between groups are refused plainly, an empty list is fine
-    refused(api.post("/api/device-groups", new JsonObject().put("name", "Ruled").put("allowed_incomings",
+    // a device group has no outgoing rules, an empty list is fine
+    refused(api.post("/api/device-groups", new JsonObject().put("name", "Ruled").put("allowed_outgoings",
         new JsonArray().add(new JsonObject().put("type", 0).put("name", "Ops"))), scriptJson(admin)), 400, "rules");
     ok(api.post("/api/device-groups", new JsonObject().put("name", "Unruled").put("allowed_incomings",
         new JsonArray()), scriptJson(admin)));

@@ -23,7 +23,7 @@ class DevicesConfigTest {
   @Test
   void theDefaultsWriteBehindEveryMinute() {
     DevicesConfig d = devices(new JsonObject(), Map.of());
-    assertEquals(new DevicesConfig(60, 2000, 1_000_000, 168, 60), d);
+    assertEquals(new DevicesConfig(60, 2000, 1_000_000, 168, 60, false), d);
   }
 
   @Test
@@ -31,7 +31,7 @@ class DevicesConfigTest {
     DevicesConfig d = devices(new JsonObject().put("devices", new JsonObject().put("writeBehindSeconds", 5)
         .put("maxTracked", 5000)), Map.of("VERTDESK_DEVICES__SYSINFO_MAX_AGE_HOURS", "24",
         "VERTDESK_DEVICES__DISABLED_REFRESH_SECONDS", "10", "VERTDESK_DEVICES__WRITE_BATCH", "100"));
-    assertEquals(new DevicesConfig(5, 100, 5000, 24, 10), d);
+    assertEquals(new DevicesConfig(5, 100, 5000, 24, 10, false), d);
   }
 
   @Test

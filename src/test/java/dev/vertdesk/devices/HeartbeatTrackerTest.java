@@ -63,7 +63,7 @@ class HeartbeatTrackerTest {
   }
 
   private HeartbeatTracker tracker() {
-    return tracker(new DevicesConfig(3600, 1000, 1000, 24, 60), id -> Future.succeededFuture(peerRows.get(id)));
+    return tracker(new DevicesConfig(3600, 1000, 1000, 24, 60, false), id -> Future.succeededFuture(peerRows.get(id)));
   }
 
   private static byte[] uid(String id) {
@@ -118,7 +118,7 @@ class HeartbeatTrackerTest {
 
   @Test
   void changesAreWrittenInBatchesAndIdleDevicesForgotten() throws Exception {
-    tracker(new DevicesConfig(1, 2, 1000, 24, 60), id -> Future.succeededFuture(peerRows.get(id)));
+    tracker(new DevicesConfig(1, 2, 1000, 24, 60, false), id -> Future.succeededFuture(peerRows.get(id)));
     List<String> ids = List.of("400000010", "400000011", "400000012", "400000013", "400000014");
     for (String id : ids) {
       registered(id);
@@ -150,7 +150,7 @@ class HeartbeatTrackerTest {
   @Test
   void memoryHoldsAtMostMaxTrackedDevicesAndServesTheRestFromTheDatabase() throws Exception {
     AtomicInteger reads = new AtomicInteger();
-    tracker(new DevicesConfig(3600, 1000, 2, 24, 60), id -> {
+    tracker(new DevicesConfig(3600, 1000, 2, 24, 60, false), id -> {
       reads.incrementAndGet();
       return Future.succeededFuture(peerRows.get(id));
     });
@@ -170,7 +170,7 @@ class HeartbeatTrackerTest {
   void aFloodOfUnknownDevicesReachesTheDatabaseAtMostMaxLoadsAtOnce() throws Exception {
     AtomicInteger reads = new AtomicInteger();
     Promise<StoredPeer> stuck = Promise.promise();
-    tracker(new DevicesConfig(3600, 1000, 1000, 24, 60), id -> {
+    tracker(new DevicesConfig(3600, 1000, 1000, 24, 60, false), id -> {
       reads.incrementAndGet();
       // the store hangs until the test lets it go
       return stuck.future().isComplete() ? Future.succeededFuture(peerRows.get(id)) : stuck.future();
