@@ -7,6 +7,7 @@ import dev.vertdesk.accounts.UserAdmin;
 import dev.vertdesk.db.Database;
 import dev.vertdesk.identity.SingleSignOn;
 import dev.vertdesk.devices.DeviceService;
+import dev.vertdesk.mail.Invitations;
 
 /**
  * What the API verticles of a node share, built once by the composition root: the database and
@@ -14,7 +15,9 @@ import dev.vertdesk.devices.DeviceService;
  *
  * @param sso single sign-on (OIDC) logins under way and their providers
  * @param tunnel runs the API requests clients tunnel through the rendezvous port
+ * @param invitations invitations by e-mail (and whether the node mails at all)
  */
 public record ApiContext(Database db, AccountService accounts, UserAdmin users, GroupAdmin groups, ApiTokens tokens,
-                         OpenApiDocument openApi, TunnelledRequests tunnel, SingleSignOn sso, DeviceService devices) {
+                         OpenApiDocument openApi, TunnelledRequests tunnel, SingleSignOn sso, DeviceService devices,
+                         Invitations invitations) {
 }
