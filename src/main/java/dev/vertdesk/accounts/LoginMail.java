@@ -34,10 +34,12 @@ public interface LoginMail {
 
     @Override
     public void lockedOut(User user, String ip, int failures) {
+      // no mail, no alarm
     }
 
     @Override
     public void signedIn(User user, String ip, long at) {
+      // no mail, no alarm
     }
   };
 
