@@ -12,6 +12,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Accounts as the RustDesk client and the console use them: the two-step login (password, then a
- * TOTP or backup code when the user enrolled one), bearer tokens, logout, TOTP enrolment.
+ * TOTP or backup code when the user enrolled one, else a code mailed to the user when the e-mail
+ * check is on), bearer tokens, logout, TOTP enrolment.
  * Node-scoped: one per node, shared by every API verticle instance. Tokens are looked up in the
  * shared database and cached here for a few seconds; a logout, a disabled user or a reset password
  * is announced on the event bus ({@link Addresses#ACCOUNTS_INVALIDATE}) so every node drops its
@@ -59,6 +62,7 @@ public final class AccountService {
   private final LoginThrottle throttle;
   private final PasswordDirectory directory;
   private final IdentityStore identities;
+  private final LoginMail mail;
   /**
    * Hashed with the same cost as a real password, to answer an unknown name as slowly; made on a
    * worker at the first use, never on the event loop that builds this service.
@@ -79,6 +83,13 @@ public final class AccountService {
    */
   public AccountService(Vertx vertx, AccountsConfig config, UserStore users, TokenStore tokens, LoginLog log,
                         SealedSecrets secrets, PasswordDirectory directory, IdentityStore identities) {
+    this(vertx, config, users, tokens, log, secrets, directory, identities, LoginMail.NONE);
+  }
+
+  /** @param mail mails login codes and alarms ({@link LoginMail#NONE} on a node that mails nothing) */
+  public AccountService(Vertx vertx, AccountsConfig config, UserStore users, TokenStore tokens, LoginLog log,
+                        SealedSecrets secrets, PasswordDirectory directory, IdentityStore identities,
+                        LoginMail mail) {
     this.vertx = vertx;
     this.config = config;
     this.users = users;
@@ -87,6 +98,7 @@ public final class AccountService {
     this.secrets = secrets;
     this.directory = directory;
     this.identities = identities;
+    this.mail = mail;
     this.throttle = new LoginThrottle(config);
   }
 
@@ -163,7 +175,134 @@ public final class AccountService {
                   // the second step takes its username from here (the client sends no password then)
                   .put("user", new JsonObject().put("name", user.name()).put("email", user.email()))));
     }
-    return loggedIn(user, req.device(), ip, method, now);
+    return emailCheck(user).compose(needed -> needed ? emailStep(user, req, ip, method, now)
+        : loggedIn(user, req.device(), ip, method, now));
+  }
+
+  // ------------------------------------------------------------------ e-mail login codes
+
+  /** The second step's code mailed to the user is this many digits, as the client's dialog takes it. */
+  static final int EMAIL_CODE_DIGITS = 6;
+
+  /**
+   * Whether this login needs a mailed code: when the node mails, and the user turned the check on
+   * (or an admin did), or the node requires it of everyone with an address. A user whose check is
+   * on but who has no address is refused (failing open would let anyone past who made an admin
+   * clear the address); the node-wide rule leaves out users without one (the first admin has none).
+   */
+  private Future<Boolean> emailCheck(User user) {
+    if (!mail.sends()) {
+      return Future.succeededFuture(false);
+    }
+    boolean hasAddress = user.email() != null && !user.email().isBlank();
+    return users.emailCheck(user.guid()).compose(on -> {
+      if (on && !hasAddress) {
+        return Future.failedFuture(new AccountException(Kind.FORBIDDEN,
+            "E-mail verification is on for this account, but it has no e-mail address; ask an administrator"));
+      }
+      return Future.succeededFuture(on || (mail.codeForAll() && hasAddress));
+    });
+  }
+
+  /**
+   * The e-mail step: a challenge holding the code's hash, the code mailed, and the client's
+   * {@code email_check} answer (its dialog shows {@code user.email}, masked here for whoever only
+   * knows the password). The login's failure count is not reset until the code is right, so wrong
+   * codes count towards the delay and the lockout like wrong passwords.
+   */
+  private Future<JsonObject> emailStep(User user, LoginRequest req, String ip, String method, long now) {
+    String code = digits(EMAIL_CODE_DIGITS);
+    return tokens.challenge(user.guid(), req.device().id(), now + mail.codeMillis(), code)
+        .compose(secret -> mail.loginCode(user, code, req.device(), ip).transform(sent -> sent.succeeded()
+            ? log.record(req.username(), user, ip, method, Result.SECOND_FACTOR, "email", req.device())
+                .map(v -> new JsonObject()
+                    .put("type", "email_check")
+                    .put("tfa_type", "email_check")
+                    .put("secret", secret)
+                    .put("user", new JsonObject().put("name", user.name()).put("email", masked(user.email()))))
+            : tokens.endChallenge(secret).transform(x -> refuse(req.username(), user, ip, Result.FAILURE, "mail",
+                req.device(), method, sent.cause() instanceof AccountException e ? e
+                    : new AccountException(Kind.UNAVAILABLE, "The verification e-mail could not be sent; try again later")))));
+  }
+
+  /** The second step of an e-mail challenge: the code, within the account's throttle. */
+  private Future<JsonObject> emailCode(User user, String expectedHash, LoginRequest req, String ip, long now) {
+    if (user.lockedUntil() > now) {
+      return refuse(user.name(), user, ip, Result.LOCKED, "account", req.device(), tooMany(user.lockedUntil() - now));
+    }
+    String c = req.code().strip();
+    boolean right = c.length() == EMAIL_CODE_DIGITS && c.chars().allMatch(ch -> ch >= '0' && ch <= '9')
+        && MessageDigest.isEqual(TokenStore.codeHash(req.secret(), c).getBytes(StandardCharsets.US_ASCII),
+            expectedHash.getBytes(StandardCharsets.US_ASCII));
+    if (right) {
+      return tokens.endChallenge(req.secret()).compose(v -> loggedIn(user, req.device(), ip, "email", now));
+    }
+    throttle.addressFailed(ip, now);
+    int failures = user.failedLogins() + 1;
+    return users.failed(user.guid(), failures, throttle.lockedUntil(failures, now)).compose(v -> {
+      if (failures >= config.lockoutFailures()) {
+        mail.lockedOut(user, ip, failures);
+      }
+      return refuse(user.name(), user, ip, Result.SECOND_FACTOR_FAILURE, "code", req.device(),
+          new AccountException(Kind.UNAUTHORIZED, "Wrong verification code"));
+    });
+  }
+
+  /** {@code alice@example.org} as {@code a***@example.org}: enough to recognise, not to learn. */
+  static String masked(String email) {
+    int at = email.indexOf('@');
+    return at <= 0 ? "***" : email.charAt(0) + "***" + email.substring(at);
+  }
+
+  private static String digits(int n) {
+    StringBuilder b = new StringBuilder(n);
+    for (int i = 0; i < n; i++) {
+      b.append((char) ('0' + RANDOM.nextInt(10)));
+    }
+    return b.toString();
+  }
+
+  /** The user turns the e-mail login check on: the node must mail, and the user have an address. */
+  public Future<Void> enableEmailCheck(User signedIn) {
+    return fresh(signedIn).compose(user -> {
+      if (!mail.sends()) {
+        return Future.failedFuture(new AccountException(Kind.CONFLICT, "this server does not send e-mail"));
+      }
+      if (user.email() == null || user.email().isBlank()) {
+        return Future.failedFuture(new AccountException(Kind.CONFLICT,
+            "this account has no e-mail address to send login codes to; ask an administrator"));
+      }
+      return users.setEmailCheck(user.guid(), true);
+    });
+  }
+
+  /**
+   * The user turns the e-mail login check off, proving it with the password (a stolen session
+   * alone must not remove it). Users without a password here ask an admin.
+   */
+  public Future<Void> disableEmailCheck(User signedIn, String password, String ip) {
+    return fresh(signedIn).compose(user -> {
+      if (user.passwordHash() == null) {
+        return Future.failedFuture(new AccountException(Kind.CONFLICT,
+            "this account has no password here; ask an administrator"));
+      }
+      long now = System.currentTimeMillis();
+      long wait = throttle.addressWait(ip, now);
+      if (wait > 0) {
+        return Future.failedFuture(tooMany(wait));
+      }
+      String given = password == null ? "" : password;
+      return vertx.executeBlocking(() -> !given.isEmpty()
+              && given.getBytes(StandardCharsets.UTF_8).length <= Argon2id.MAX_PASSWORD_BYTES
+              && Argon2id.verify(given, user.passwordHash()), false)
+          .compose(ok -> {
+            if (!ok) {
+              throttle.addressFailed(ip, now);
+              return Future.failedFuture(new AccountException(Kind.BAD_REQUEST, "Wrong password"));
+            }
+            return users.setEmailCheck(user.guid(), false);
+          });
+    });
   }
 
   // ------------------------------------------------------------------ directory (LDAP) logins
@@ -232,6 +371,9 @@ public final class AccountService {
     } else {
       int failures = user.failedLogins() + 1;
       counted = users.failed(user.guid(), failures, throttle.lockedUntil(failures, now));
+      if (failures >= config.lockoutFailures()) {
+        mail.lockedOut(user, ip, failures);
+      }
     }
     return counted.compose(v -> refuse(name, user, ip, Result.FAILURE, "password", device, method,
         new AccountException(Kind.UNAUTHORIZED, WRONG_LOGIN)));
@@ -241,10 +383,13 @@ public final class AccountService {
     if (req.secret().isEmpty() || req.secret().length() > 256) {
       return Future.failedFuture(new AccountException(Kind.BAD_REQUEST, "The login expired; sign in again"));
     }
-    return tokens.challengeUser(req.secret(), now, CHALLENGE_ATTEMPTS).compose(guid -> guid == null
+    return tokens.challengeUser(req.secret(), now, CHALLENGE_ATTEMPTS).compose(challenge -> challenge == null
         ? refuse(req.username(), null, ip, Result.SECOND_FACTOR_FAILURE, "challenge", req.device(),
             new AccountException(Kind.UNAUTHORIZED, "The login expired; sign in again"))
-        : users.byGuid(guid).compose(user -> {
+        : users.byGuid(challenge.userGuid()).compose(user -> {
+          if (user != null && user.enabled() && challenge.codeHash() != null) {
+            return emailCode(user, challenge.codeHash(), req, ip, now);
+          }
           if (user == null || !user.enabled() || !user.totpEnabled()) {
             return refuse(req.username(), user, ip, Result.SECOND_FACTOR_FAILURE, "account", req.device(),
                 new AccountException(Kind.UNAUTHORIZED, "The login expired; sign in again"));
@@ -293,6 +438,7 @@ public final class AccountService {
     return users.succeeded(user.guid(), now)
         .compose(v -> tokens.issue(Principal.SESSION, user.guid(), "", "", device.toJson(), expires))
         .compose(token -> log.record(user.name(), user, ip, method, Result.SUCCESS, "", device)
+            .onSuccess(v -> mail.signedIn(user, ip, now))
             .map(v -> new JsonObject()
                 .put("type", "access_token")
                 .put("access_token", token)

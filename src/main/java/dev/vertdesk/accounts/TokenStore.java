@@ -85,22 +85,40 @@ public final class TokenStore {
 
   // ------------------------------------------------------------------ second-factor challenges
 
+  /** A live challenge: whose it is, and for an e-mailed code, the code's hash ({@code null} for TOTP). */
+  record Challenge(String userGuid, String codeHash) {
+  }
+
   /** A challenge for the second login step; returns its secret (the client's {@code secret}). */
   public Future<String> challenge(String userGuid, String deviceId, long expiresAt) {
+    return challenge(userGuid, deviceId, expiresAt, null);
+  }
+
+  /**
+   * A challenge answered by {@code code} (mailed to the user): only a hash of secret and code is
+   * stored, so the table alone gives neither. Returns the secret.
+   */
+  Future<String> challenge(String userGuid, String deviceId, long expiresAt, String code) {
     String secret = newToken();
     return db.update("insert into login_challenges (secret_hash, user_guid, device_id, attempts, created_at,"
-            + " expires_at) values (?, ?, ?, 0, ?, ?)", hash(secret), userGuid, deviceId,
-            System.currentTimeMillis(), expiresAt)
+            + " expires_at, code_hash) values (?, ?, ?, 0, ?, ?, ?)", hash(secret), userGuid, deviceId,
+            System.currentTimeMillis(), expiresAt, code == null ? null : codeHash(secret, code))
         .map(secret);
   }
 
-  /** The user a live challenge is for, counting this attempt; {@code null} when unknown or expired. */
-  Future<String> challengeUser(String secret, long now, int maxAttempts) {
+  /** What a challenge keeps of its mailed code. */
+  static String codeHash(String secret, String code) {
+    return hash(secret + ":" + code);
+  }
+
+  /** The live challenge of {@code secret}, counting this attempt; {@code null} when unknown, expired or spent. */
+  Future<Challenge> challengeUser(String secret, long now, int maxAttempts) {
     String h = hash(secret);
     return db.update("update login_challenges set attempts = attempts + 1 where secret_hash = ? and expires_at >= ?"
             + " and attempts < ?", h, now, maxAttempts)
-        .compose(n -> n == 0 ? Future.succeededFuture((String) null)
-            : db.first("select user_guid from login_challenges where secret_hash = ?", r -> r.getString("user_guid"), h));
+        .compose(n -> n == 0 ? Future.succeededFuture((Challenge) null)
+            : db.first("select user_guid, code_hash from login_challenges where secret_hash = ?",
+                r -> new Challenge(r.getString("user_guid"), r.getString("code_hash")), h));
   }
 
   Future<Void> endChallenge(String secret) {

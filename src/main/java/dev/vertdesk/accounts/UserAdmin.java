@@ -230,6 +230,7 @@ public final class UserAdmin {
           .compose(n -> tx.update("delete from user_backup_codes where user_guid = ?", guid))
           .compose(n -> tx.update("delete from user_identities where user_guid = ?", guid))
           .compose(n -> tx.update("delete from login_challenges where user_guid = ?", guid))
+          .compose(n -> tx.update("delete from user_invitations where user_guid = ?", guid))
           .compose(n -> tx.update("update devices set user_guid = null where user_guid = ?", guid))
           .compose(n -> tx.update("delete from users where guid = ?", guid)))
           .recover(e -> Future.failedFuture(String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("foreign key")
@@ -247,6 +248,19 @@ public final class UserAdmin {
   /** Removes these users' second factor (TOTP and backup codes); nothing happens unless all exist. */
   public Future<Void> resetSecondFactor(List<String> guids) {
     return allExist(guids).compose(v -> Listing.each(guids, accounts::resetTotp));
+  }
+
+  /**
+   * Turns the e-mail login check on or off for these users (Pro's
+   * {@code disable_login_verification} with {@code type: "email"} turns it off); nothing
+   * changes unless all exist, and, to turn it on, all have an e-mail address to send the codes to.
+   */
+  public Future<Void> setEmailCheck(List<String> guids, boolean on) {
+    return Listing.each(guids, guid -> user(guid).compose(u -> !on || (u.email() != null && !u.email().isBlank())
+            ? Future.succeededFuture()
+            : Future.failedFuture(new AccountException(Kind.BAD_REQUEST, "user " + u.name()
+                + " has no e-mail address to send login codes to"))))
+        .compose(v -> Listing.each(guids, guid -> accounts.users().setEmailCheck(guid, on)));
   }
 
   // ------------------------------------------------------------------ helpers
@@ -296,7 +310,8 @@ public final class UserAdmin {
     return User.validName(name) ? null : "a user name is 1 to 128 characters, without control characters";
   }
 
-  static String checkPassword(String password) {
+  /** Why a new password is refused, or {@code null} when it is acceptable. */
+  public static String checkPassword(String password) {
     if (password == null || password.codePointCount(0, password.length()) < MIN_PASSWORD) {
       return "a password has at least " + MIN_PASSWORD + " characters";
     }

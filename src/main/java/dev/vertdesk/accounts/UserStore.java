@@ -68,6 +68,17 @@ public final class UserStore {
         at, guid).mapEmpty();
   }
 
+  /** Whether the user's password logins are confirmed with a mailed code (their own or an admin's choice). */
+  public Future<Boolean> emailCheck(String guid) {
+    return db.first("select email_check from users where guid = ?", r -> Database.bool(r, "email_check"), guid)
+        .map(Boolean.TRUE::equals);
+  }
+
+  public Future<Void> setEmailCheck(String guid, boolean on) {
+    return db.update("update users set email_check = ?, updated_at = ? where guid = ?", on,
+        System.currentTimeMillis(), guid).mapEmpty();
+  }
+
   /** Starts TOTP enrolment: a sealed secret, not yet required at login. */
   public Future<Void> startTotp(String guid, String sealedSecret) {
     return db.update("update users set totp_secret = ?, totp_enabled = 0, totp_last_step = 0, updated_at = ?"

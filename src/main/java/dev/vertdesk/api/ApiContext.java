@@ -9,6 +9,7 @@ import dev.vertdesk.db.Database;
 import dev.vertdesk.identity.SingleSignOn;
 import dev.vertdesk.devices.DeviceService;
 import dev.vertdesk.strategy.StrategyAdmin;
+import dev.vertdesk.mail.Invitations;
 
 /**
  * What the API verticles of a node share, built once by the composition root: the database and
@@ -18,8 +19,9 @@ import dev.vertdesk.strategy.StrategyAdmin;
  * @param tunnel runs the API requests clients tunnel through the rendezvous port
  * @param strategies the strategies an admin manages and assigns
  * @param access the access rules an admin sets with user groups and device groups
+ * @param invitations invitations by e-mail (and whether the node mails at all)
  */
 public record ApiContext(Database db, AccountService accounts, UserAdmin users, GroupAdmin groups, ApiTokens tokens,
                          OpenApiDocument openApi, TunnelledRequests tunnel, SingleSignOn sso, DeviceService devices,
-                         StrategyAdmin strategies, AccessAdmin access) {
+                         StrategyAdmin strategies, AccessAdmin access, Invitations invitations) {
 }

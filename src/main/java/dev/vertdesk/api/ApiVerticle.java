@@ -104,6 +104,7 @@ public final class ApiVerticle extends VerticleBase {
     r.get("/api/openapi.json").handler(rc -> send(rc, 200, api.openApi().json()));
     new AccountRoutes(this, api.accounts(), api.sso()).mount(r);
     new SsoRoutes(this, api.sso()).mount(r);
+    new MailRoutes(this, api.accounts(), api.users(), api.invitations()).mount(r); // before the user routes
     new UserRoutes(this, api.users()).mount(r);
     new GroupRoutes(this, api.groups(), api.access(), new AssignmentChanges(vertx.eventBus())).mount(r);
     new TokenRoutes(this, api.tokens()).mount(r);
@@ -206,8 +207,10 @@ public final class ApiVerticle extends VerticleBase {
     } else if (t instanceof HttpException e && e.getStatusCode() >= 400 && e.getStatusCode() < 500) {
       status = e.getStatusCode(); // vert.x-web's own refusals, e.g. a query string that is not URL encoding
       message = "HTTP " + status + ": " + HttpResponseStatus.valueOf(status).reasonPhrase();
-    } else if (t == null && rc.statusCode() >= 400 && rc.statusCode() < 500) {
-      status = rc.statusCode(); // e.g. 413 from the body limit
+    } else if (rc.statusCode() >= 400 && rc.statusCode() < 500) {
+      // vert.x-web's own 4xx: 413 from the body limit, 400 from a form its decoder refused (a
+      // field too long, too many fields), which comes with the decoder's exception
+      status = rc.statusCode();
       message = status == 413 ? "the body is larger than " + options.maxBodyBytes() + " bytes" : "HTTP " + status;
     } else {
       status = 500;

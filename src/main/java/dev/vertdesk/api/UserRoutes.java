@@ -83,15 +83,17 @@ final class UserRoutes {
         optionalText(b, "password", Argon2id.MAX_PASSWORD_BYTES), optionalText(b, "group_name", 1024));
   }
 
-  /** Pro's reset of login verification: {@code type} "2fa" removes the users' TOTP and backup codes. */
+  /**
+   * Pro's reset of login verification: {@code type} "2fa" removes the users' TOTP and backup codes,
+   * "email" turns their e-mail login check off.
+   */
   private void resetVerification(RoutingContext rc) {
     api.empty(rc, api.admin(rc, Scopes.USERS).compose(p -> {
       JsonObject b = api.body(rc);
       List<String> guids = guids(b);
       return switch (text(b, "type", 32)) {
         case "2fa" -> users.resetSecondFactor(guids);
-        case "email" -> Future.failedFuture(new AccountException(AccountException.Kind.BAD_REQUEST,
-            "this server has no e-mail login verification to disable"));
+        case "email" -> users.setEmailCheck(guids, false);
         default -> Future.failedFuture(new AccountException(AccountException.Kind.BAD_REQUEST,
             "type must be \"2fa\" or \"email\""));
       };

@@ -32,6 +32,9 @@ import dev.vertdesk.events.AssignmentChanges;
 import dev.vertdesk.events.EventPublisher;
 import dev.vertdesk.identity.LdapDirectory;
 import dev.vertdesk.identity.SingleSignOn;
+import dev.vertdesk.mail.AccountNotices;
+import dev.vertdesk.mail.Invitations;
+import dev.vertdesk.mail.Mailer;
 import dev.vertdesk.metrics.Metrics;
 import dev.vertdesk.net.ConnectionLimiter;
 import dev.vertdesk.net.NetworkSupport;
@@ -109,6 +112,7 @@ public final class MainVerticle extends VerticleBase {
   private Optional<RelayHub> relay = Optional.empty();
   private ApiContext api;
   private AccountService accounts;
+  private Mailer mailer;
   private PeerStore store;
   /** Opened when the node runs the API or registers and signals devices (disabled devices). */
   private Database db;
@@ -289,8 +293,10 @@ public final class MainVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> new ApiParts(OpenApiDocument.load(MainVerticle.class.getClassLoader()),
             ldap.enabled() ? new LdapDirectory(vertx, ldap, config.server().dataDir()) : null), false)
         .compose(parts -> {
+          mailer = new Mailer(vertx, config.mail());
           accounts = new AccountService(vertx, config.accounts(), users, tokens, loginLog,
-              keys.canSign() ? keys.sealedSecrets("totp") : null, parts.directory(), identities);
+              keys.canSign() ? keys.sealedSecrets("totp") : null, parts.directory(), identities,
+              new AccountNotices(mailer, config.mail(), db));
           SingleSignOn sso = new SingleSignOn(vertx, config.identity(), db, accounts, identities, loginLog);
           sso.discover();
           return StrategyBook.start(vertx, db, config.devices().disabledRefreshSeconds()).compose(book -> {
@@ -302,7 +308,8 @@ public final class MainVerticle extends VerticleBase {
                 new GroupAdmin(db, accounts), new ApiTokens(db, accounts), parts.openApi(),
                 new TunnelledRequests(vertx, core.ports(), NetworkSupport.bindHost(config.api().options().host())),
                 sso, devices, new StrategyAdmin(db, book, assignments),
-                new AccessAdmin(db, accessRules, assignments));
+                new AccessAdmin(db, accessRules, assignments),
+                new Invitations(vertx, db, mailer, config.mail(), config.identity().publicUrl()));
             return Future.all(devices.start(), accounts.start()).mapEmpty();
           });
         })
@@ -447,7 +454,8 @@ public final class MainVerticle extends VerticleBase {
       }
       // the heartbeats' last write goes in before the database closes
       Future<Void> servicesStopped = Future.join(accounts == null ? Future.succeededFuture() : accounts.stop(),
-          api == null ? Future.succeededFuture() : api.devices().stop()).mapEmpty();
+          api == null ? Future.succeededFuture() : api.devices().stop(),
+          mailer == null ? Future.succeededFuture() : mailer.close()).mapEmpty();
       Future<Void> dbClosed = servicesStopped.transform(ar -> db == null ? Future.succeededFuture() : db.close());
       Future<Void> tunnelClosed = api == null ? Future.succeededFuture() : api.tunnel().close();
       return Future.all(relaysStopped, storeClosed, dbClosed, tunnelClosed).mapEmpty();
