@@ -9,6 +9,7 @@ import dev.vertdesk.accounts.LoginLog;
 import dev.vertdesk.accounts.TokenStore;
 import dev.vertdesk.accounts.UserAdmin;
 import dev.vertdesk.accounts.UserStore;
+import dev.vertdesk.addressbook.AddressBookService;
 import dev.vertdesk.admin.AdminVerticle;
 import dev.vertdesk.api.ApiContext;
 import dev.vertdesk.api.ApiVerticle;
@@ -280,12 +281,16 @@ public final class MainVerticle extends VerticleBase {
               keys.canSign() ? keys.sealedSecrets("totp") : null, parts.directory(), identities);
           SingleSignOn sso = new SingleSignOn(vertx, config.identity(), db, accounts, identities, loginLog);
           sso.discover();
-          DeviceService devices = new DeviceService(vertx, config.devices(), db, store, core.registry(), deviceChanges);
+          AddressBookService addressBooks = new AddressBookService(vertx, db, config.addressBooks(),
+              System::currentTimeMillis);
+          DeviceService devices = new DeviceService(vertx, config.devices(), db, store, core.registry(), deviceChanges,
+              addressBooks.shared());
           api = new ApiContext(db, accounts, new UserAdmin(vertx, db, accounts, tokens),
               new GroupAdmin(db, accounts), new ApiTokens(db, accounts), parts.openApi(),
               new TunnelledRequests(vertx, core.ports(), NetworkSupport.bindHost(config.api().options().host())),
-              sso, devices);
+              sso, devices, addressBooks);
           devices.start();
+          addressBooks.start();
           return accounts.start();
         })
         .compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
@@ -411,6 +416,9 @@ public final class MainVerticle extends VerticleBase {
       }
       if (deviceChanges != null) {
         deviceChanges.close();
+      }
+      if (api != null) {
+        api.addressBooks().stop();
       }
       // the heartbeats' last write goes in before the database closes
       Future<Void> servicesStopped = Future.join(accounts == null ? Future.succeededFuture() : accounts.stop(),
