@@ -12,12 +12,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -128,27 +130,42 @@ public final class AddressBookService {
 
   /** The caller's rule on a book, at least {@code needed}; NOT_FOUND when it may not read it, FORBIDDEN below. */
   Future<Integer> access(Principal p, String guid, int needed) {
+    return access(p, guid, needed, "", r -> 0).map(Checked::rule);
+  }
+
+  /** A rule and what else was read with it. */
+  private record Checked<T>(int rule, T value) {
+  }
+
+  /**
+   * {@link #access(Principal, String, int)}, reading {@code columns} of the book (SQL starting
+   * with a comma) in the same round trip.
+   */
+  private <T> Future<Checked<T>> access(Principal p, String guid, int needed, String columns, Function<Row, T> read) {
     String user = p.user().guid();
     String group = p.user().groupGuid();
     return db.first("select b.personal_owner, (select max(r.rule) from ab_rules r where r.book_guid = b.guid and"
-            + " (r.target = 'everyone' or r.user_guid = ? or r.group_guid = ?)) as rule"
+            + " (r.target = 'everyone' or r.user_guid = ? or r.group_guid = ?)) as rule" + columns
             + " from address_books b where b.guid = ?",
         r -> {
           String personalOwner = r.getString("personal_owner");
+          int rule;
           if (personalOwner != null) {
-            return personalOwner.equals(user) ? FULL_CONTROL : 0;
+            rule = personalOwner.equals(user) ? FULL_CONTROL : 0;
+          } else {
+            rule = Scopes.allows(p, Scopes.ADDRESS_BOOKS) ? FULL_CONTROL : (int) Database.number(r, "rule");
           }
-          return Scopes.allows(p, Scopes.ADDRESS_BOOKS) ? FULL_CONTROL : (int) Database.number(r, "rule");
+          return new Checked<>(rule, read.apply(r));
         }, user, group == null ? "" : group, guid)
-        .compose(rule -> {
-          if (rule == null || rule < READ) {
+        .compose(c -> {
+          if (c == null || c.rule() < READ) {
             return Future.failedFuture(new AccountException(Kind.NOT_FOUND, "no such address book"));
           }
-          if (rule < needed) {
+          if (c.rule() < needed) {
             return Future.failedFuture(new AccountException(Kind.FORBIDDEN,
                 "You have read-only access to this address book"));
           }
-          return Future.succeededFuture(rule);
+          return Future.succeededFuture(c);
         });
   }
 
@@ -200,16 +217,15 @@ public final class AddressBookService {
 
   // ------------------------------------------------------------------ peers
 
-  /** One page of a book's peers, by ID. */
+  /** One page of a book's peers, by ID (the client pulls every page after each change: two round trips a page). */
   public Future<JsonObject> peers(Principal p, String book, Page page) {
-    return access(p, book, READ).compose(a -> db.first(
-            "select count(*) as n from ab_peers where book_guid = ? and deleted_at = 0",
-            r -> Database.number(r, "n"), book)
+    return access(p, book, READ, ", (select count(*) from ab_peers c where c.book_guid = b.guid and c.deleted_at = 0)"
+            + " as total", r -> Database.number(r, "total")).map(Checked::value)
         .compose(total -> db.list("select id, data, tags from ab_peers where book_guid = ? and deleted_at = 0"
                 + " order by id limit ? offset ?",
             r -> PeerFields.shown(r.getString("id"), r.getString("data"), r.getString("tags")),
             book, page.size(), page.offset())
-            .map(rows -> Pages.page(total, rows))));
+            .map(rows -> Pages.page(total, rows)));
   }
 
   /** Adds a peer, or replaces the one with its ID (also out of the recycle bin). */
@@ -503,7 +519,7 @@ public final class AddressBookService {
     }
   }
 
-  static <T> Future<Void> each(List<T> items, java.util.function.Function<T, Future<?>> step) {
+  static <T> Future<Void> each(List<T> items, Function<T, Future<?>> step) {
     Future<?> f = Future.succeededFuture();
     for (T item : items) {
       f = f.compose(x -> step.apply(item));
