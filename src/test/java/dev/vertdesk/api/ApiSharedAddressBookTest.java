@@ -225,6 +225,25 @@ class ApiSharedAddressBookTest {
           ApiClient.bearerOnly(stranger))).json().getInteger("total"));
       assertTrue(ok(api.get("/api/peers?current=1&pageSize=100&accessible=&status=1", ApiClient.bearerOnly(admin)))
           .json().getInteger("total") >= 2, "an admin sees every device");
+      // the rest of the tab: accessible users (UserPayload) and device groups ({name}), typed as parsed
+      JsonObject users = ok(api.get("/api/users?current=1&pageSize=100&accessible=&status=1",
+          ApiClient.bearerOnly(owner))).json();
+      assertInstanceOf(Integer.class, users.getValue("total"));
+      JsonObject me = users.getJsonArray("data").getJsonObject(0);
+      assertEquals("sh-owner", me.getString("name"));
+      assertInstanceOf(Integer.class, me.getValue("status"));
+      assertInstanceOf(Boolean.class, me.getValue("is_admin"));
+      assertInstanceOf(JsonObject.class, me.getValue("info"));
+      ok(api.post("/api/device-groups", new JsonObject().put("name", "Racks"), scriptJson(admin)));
+      String racks = ok(api.get("/api/device-groups?name=Racks", scriptGet(admin))).json().getJsonArray("data")
+          .getJsonObject(0).getString("guid");
+      empty(api.send("POST", "/api/device-groups/" + racks, new JsonArray().add(d.id).encode(), scriptJson(admin)));
+      JsonObject groups = ok(api.get("/api/device-group/accessible?current=1&pageSize=100",
+          ApiClient.bearerOnly(owner))).json();
+      assertInstanceOf(Integer.class, groups.getValue("total"));
+      assertEquals("Racks", groups.getJsonArray("data").getJsonObject(0).getString("name"));
+      assertEquals("Racks", ok(api.get("/api/peers?current=1&pageSize=100&accessible=&status=1",
+          ApiClient.bearerOnly(owner))).json().getJsonArray("data").getJsonObject(0).getString("device_group_name"));
       refused(api.get("/api/peers", ApiClient.bearerOnly(stranger)), 403, "not an admin, not accessible=");
       refused(api.get("/api/peers?accessible=", ApiClient.bearerOnly("forged")), 401, "forged");
       refused(api.get("/api/peers?accessible=&status=7", ApiClient.bearerOnly(owner)), 400, "status 0 or 1");
