@@ -5,6 +5,7 @@ import dev.vertdesk.accounts.AccountService;
 import dev.vertdesk.accounts.ApiTokens;
 import dev.vertdesk.accounts.GroupAdmin;
 import dev.vertdesk.accounts.UserAdmin;
+import dev.vertdesk.addressbook.AddressBookService;
 import dev.vertdesk.db.Database;
 import dev.vertdesk.identity.SingleSignOn;
 import dev.vertdesk.devices.DeviceService;
@@ -20,8 +21,10 @@ import dev.vertdesk.mail.Invitations;
  * @param strategies the strategies an admin manages and assigns
  * @param access the access rules an admin sets with user groups and device groups
  * @param invitations invitations by e-mail (and whether the node mails at all)
+ * @param addressBooks the personal and shared address books
  */
 public record ApiContext(Database db, AccountService accounts, UserAdmin users, GroupAdmin groups, ApiTokens tokens,
                          OpenApiDocument openApi, TunnelledRequests tunnel, SingleSignOn sso, DeviceService devices,
-                         StrategyAdmin strategies, AccessAdmin access, Invitations invitations) {
+                         StrategyAdmin strategies, AccessAdmin access, Invitations invitations,
+                         AddressBookService addressBooks) {
 }

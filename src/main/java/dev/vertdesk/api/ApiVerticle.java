@@ -109,6 +109,7 @@ public final class ApiVerticle extends VerticleBase {
     new GroupRoutes(this, api.groups(), api.access(), new AssignmentChanges(vertx.eventBus())).mount(r);
     new TokenRoutes(this, api.tokens()).mount(r);
     new StrategyRoutes(this, api.strategies()).mount(r);
+    new AddressBookRoutes(this, api.addressBooks()).mount(r);
     r.route("/api/*").handler(rc -> json(rc, 404, new JsonObject().put("error", "no such endpoint: "
         + rc.request().method() + " " + rc.request().path())));
     r.route().handler(rc -> json(rc, 404, new JsonObject().put("error", "not found")));
@@ -121,6 +122,26 @@ public final class ApiVerticle extends VerticleBase {
   /** The request body as a JSON object (empty for no body); {@link ApiRequests.BadRequest} otherwise. */
   JsonObject body(RoutingContext rc) {
     return ApiRequests.object(rc, options.maxJsonDepth());
+  }
+
+  /**
+   * A JSON object held in a string field (the legacy address book's {@code data}), within the
+   * same nesting limit as a body; {@link ApiRequests.BadRequest} otherwise.
+   */
+  JsonObject jsonText(String text, String what) {
+    io.vertx.core.buffer.Buffer b = io.vertx.core.buffer.Buffer.buffer(text);
+    if (ApiRequests.depth(b) > options.maxJsonDepth()) {
+      throw new ApiRequests.BadRequest(what + ": JSON nested deeper than " + options.maxJsonDepth() + " levels");
+    }
+    String t = text.strip();
+    if (!t.startsWith("{")) {
+      throw new ApiRequests.BadRequest(what + " must hold a JSON object");
+    }
+    try {
+      return new JsonObject(b);
+    } catch (io.vertx.core.json.DecodeException | ClassCastException e) {
+      throw new ApiRequests.BadRequest(what + " is not valid JSON");
+    }
   }
 
   /** The caller's principal from its bearer token; fails UNAUTHORIZED. */

@@ -47,6 +47,7 @@ final class DeviceRoutes {
     r.post("/api/devices/deploy").handler(this::deploy);
     r.post("/api/devices/cli").handler(this::cli);
     r.get("/api/devices").handler(this::list);
+    r.get("/api/peers").handler(this::accessible);
     r.post("/api/devices/:guid/enable").handler(rc ->
         api.empty(rc, admin(rc).compose(p -> devices.setEnabled(guid(rc), true))));
     r.post("/api/devices/:guid/disable").handler(rc ->
@@ -152,6 +153,25 @@ final class DeviceRoutes {
       return devices.list(new DeviceQuery(filter(q, "id"), filter(q, "device_name"), filter(q, "user_name"),
           filter(q, "group_name"), filter(q, "device_group_name"), positive(q, "current", 1, Integer.MAX_VALUE),
           positive(q, "pageSize", 100, MAX_PAGE_SIZE)));
+    }));
+  }
+
+  /**
+   * The client's "accessible devices" ({@code ?current&pageSize&accessible&status}): every device
+   * for an admin; for anyone else signed in, with {@code accessible} as the client sends it, their
+   * own devices and those of their user group's members.
+   */
+  private void accessible(RoutingContext rc) {
+    api.json(rc, api.signedIn(rc).compose(p -> {
+      dev.vertdesk.db.Page page = AdminRequests.page(rc);
+      Integer status = AdminRequests.optionalInt(rc, "status", 0, 1);
+      if (dev.vertdesk.accounts.Scopes.allows(p, SCOPE)) {
+        return devices.accessible(null, status, page);
+      }
+      if (AdminRequests.has(rc, "accessible")) {
+        return devices.accessible(p.user().guid(), status, page);
+      }
+      return Future.failedFuture(ApiVerticle.forbidden(p, SCOPE));
     }));
   }
 

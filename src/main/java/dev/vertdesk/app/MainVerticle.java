@@ -12,6 +12,7 @@ import dev.vertdesk.accounts.LoginLog;
 import dev.vertdesk.accounts.TokenStore;
 import dev.vertdesk.accounts.UserAdmin;
 import dev.vertdesk.accounts.UserStore;
+import dev.vertdesk.addressbook.AddressBookService;
 import dev.vertdesk.admin.AdminVerticle;
 import dev.vertdesk.api.ApiContext;
 import dev.vertdesk.api.ApiVerticle;
@@ -299,17 +300,20 @@ public final class MainVerticle extends VerticleBase {
               new AccountNotices(mailer, config.mail(), db));
           SingleSignOn sso = new SingleSignOn(vertx, config.identity(), db, accounts, identities, loginLog);
           sso.discover();
+          AddressBookService addressBooks = new AddressBookService(vertx, db, config.addressBooks(),
+              System::currentTimeMillis);
           return StrategyBook.start(vertx, db, config.devices().disabledRefreshSeconds()).compose(book -> {
             strategies = book;
             AssignmentChanges assignments = new AssignmentChanges(vertx.eventBus());
             DeviceService devices = new DeviceService(vertx, config.devices(), db, store, core.registry(), deviceChanges,
-                book, assignments);
+                book, assignments, addressBooks.shared());
             api = new ApiContext(db, accounts, new UserAdmin(vertx, db, accounts, tokens),
                 new GroupAdmin(db, accounts), new ApiTokens(db, accounts), parts.openApi(),
                 new TunnelledRequests(vertx, core.ports(), NetworkSupport.bindHost(config.api().options().host())),
                 sso, devices, new StrategyAdmin(db, book, assignments),
                 new AccessAdmin(db, accessRules, assignments),
-                new Invitations(vertx, db, mailer, config.mail(), config.identity().publicUrl()));
+                new Invitations(vertx, db, mailer, config.mail(), config.identity().publicUrl()), addressBooks);
+            addressBooks.start();
             return Future.all(devices.start(), accounts.start()).mapEmpty();
           });
         })
@@ -451,6 +455,9 @@ public final class MainVerticle extends VerticleBase {
       }
       if (strategies != null) {
         strategies.close();
+      }
+      if (api != null) {
+        api.addressBooks().stop();
       }
       // the heartbeats' last write goes in before the database closes
       Future<Void> servicesStopped = Future.join(accounts == null ? Future.succeededFuture() : accounts.stop(),

@@ -15,7 +15,7 @@ import java.util.function.IntUnaryOperator;
  */
 public record NodeConfig(ServerConfig server, StoreOptions store, ClusterConfig cluster, OperationOptions operations,
                          AccountsConfig accounts, IdentityConfig identity, DevicesConfig devices,
-                         MailConfig mail, ConnectionOptions connections,
+                         MailConfig mail, AddressBooksConfig addressBooks, ConnectionOptions connections,
                          Deployment<UdpOptions> udp, Deployment<SignalingOptions> signaling,
                          Deployment<NatOptions> nat, Deployment<RelayOptions> relay, Deployment<WsOptions> ws,
                          Deployment<WsRelayOptions> wsrelay, Deployment<ApiOptions> api,
@@ -69,6 +69,7 @@ public record NodeConfig(ServerConfig server, StoreOptions store, ClusterConfig 
         IdentityConfig.from(root.child("accounts")),
         DevicesConfig.from(root.child("devices")),
         MailConfig.from(root.child("mail")),
+        AddressBooksConfig.from(root.child("addressBooks")),
         ConnectionOptions.from(root.child("connections")),
         ports.deploy("udp", p -> p, UdpOptions::from),
         ports.deploy("signaling", p -> p, SignalingOptions::from),

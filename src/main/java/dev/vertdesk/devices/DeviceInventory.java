@@ -106,6 +106,33 @@ final class DeviceInventory {
             .map(rows -> new Page(total, rows)));
   }
 
+  /**
+   * The devices a viewer may see in its client (all when {@code viewer} is null): its own and
+   * those of the members of its user group, by ID.
+   */
+  Future<Page> accessible(String viewer, Integer enabled, dev.vertdesk.db.Page page) {
+    StringBuilder where = new StringBuilder(" where 1 = 1");
+    List<Object> args = new ArrayList<>();
+    if (viewer != null) {
+      where.append(" and (d.user_guid = ? or (u.group_guid is not null and u.group_guid ="
+          + " (select s.group_guid from users s where s.guid = ?)))");
+      args.add(viewer);
+      args.add(viewer);
+    }
+    if (enabled != null) {
+      where.append(" and d.enabled = ?");
+      args.add(enabled);
+    }
+    Object[] filter = args.toArray();
+    List<Object> pageArgs = new ArrayList<>(args);
+    pageArgs.add(page.size());
+    pageArgs.add(page.offset());
+    return db.first("select count(*) as n" + DeviceRow.JOINED + where, r -> Database.number(r, "n"), filter)
+        .compose(total -> db.list("select " + DeviceRow.COLUMNS + DeviceRow.JOINED + where
+                + " order by d.id limit ? offset ?", DeviceRow::from, pageArgs.toArray())
+            .map(rows -> new Page(total, rows)));
+  }
+
   private static void like(StringBuilder where, List<Object> args, String column, String pattern,
                            boolean noneAllowed) {
     if (pattern == null) {

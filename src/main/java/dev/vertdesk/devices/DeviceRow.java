@@ -11,11 +11,11 @@ import io.vertx.sqlclient.Row;
 record DeviceRow(String guid, String id, String uuid, boolean enabled, String note, String hostname, String username,
                  String os, String cpu, String memory, String version, String deviceName, String deviceUsername,
                  String conns, boolean deployed, long deployedAt, long sysinfoAt, long lastSeenAt, long createdAt,
-                 String userName, String groupName, String deviceGroupName) {
+                 String userName, String groupName, String deviceGroupName, String userGuid) {
 
   static final String COLUMNS = "d.guid, d.id, d.uuid, d.enabled, d.note, d.hostname, d.username, d.os, d.cpu,"
       + " d.memory, d.version, d.device_name, d.device_username, d.conns, d.deployed, d.deployed_at, d.sysinfo_at,"
-      + " d.last_seen_at, d.created_at, u.name as user_name, g.name as group_name, dg.name as device_group_name";
+      + " d.last_seen_at, d.created_at, u.name as user_name, g.name as group_name, dg.name as device_group_name, d.user_guid";
 
   /** The devices with their user, the user's group and their device group. */
   static final String JOINED = " from devices d"
@@ -29,7 +29,8 @@ record DeviceRow(String guid, String id, String uuid, boolean enabled, String no
         r.getString("memory"), r.getString("version"), r.getString("device_name"), r.getString("device_username"),
         r.getString("conns"), Database.bool(r, "deployed"), Database.number(r, "deployed_at"),
         Database.number(r, "sysinfo_at"), Database.number(r, "last_seen_at"), Database.number(r, "created_at"),
-        r.getString("user_name"), r.getString("group_name"), r.getString("device_group_name"));
+        r.getString("user_name"), r.getString("group_name"), r.getString("device_group_name"),
+        r.getString("user_guid"));
   }
 
   /** The name shown for the device: the admin's, else the host name it reports. */

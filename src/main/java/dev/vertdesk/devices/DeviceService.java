@@ -2,6 +2,7 @@ package dev.vertdesk.devices;
 
 import dev.vertdesk.accounts.AccountException;
 import dev.vertdesk.accounts.AccountException.Kind;
+import dev.vertdesk.addressbook.SharedBooks;
 import dev.vertdesk.config.DevicesConfig;
 import dev.vertdesk.crypto.Nacl;
 import dev.vertdesk.db.Database;
@@ -42,10 +43,10 @@ public final class DeviceService {
 
   /** Assignments, by the names the admin API and {@code rustdesk --assign} use. */
   public static final List<String> ASSIGNABLE = List.of("user_name", "device_group_name", "strategy_name", "note",
-      "device_username", "device_name");
-  /** Assignments that come with shared address books. */
-  static final Set<String> NOT_YET = Set.of("ab", "address_book_name", "address_book_tag",
-      "address_book_alias", "address_book_password", "address_book_note");
+      "device_username", "device_name", "ab", "address_book_name");
+  /** What {@code rustdesk --assign} sends with {@code address_book_name}, and only with it. */
+  static final List<String> ADDRESS_BOOK_DETAILS = List.of("address_book_tag", "address_book_alias",
+      "address_book_password", "address_book_note");
   /** Assignments from which a device's strategy and access rules are resolved. */
   private static final Set<DeviceInventory.Column> RESOLVED_FROM = Set.of(DeviceInventory.Column.USER,
       DeviceInventory.Column.DEVICE_GROUP, DeviceInventory.Column.STRATEGY);
@@ -64,13 +65,16 @@ public final class DeviceService {
   private final StrategyBook strategies;
   private final AssignmentChanges assignments;
   private final Disconnects disconnects;
+  private final SharedBooks books;
 
   /**
    * @param strategies  this node's strategies, from which heartbeats resolve their device's
    * @param assignments announces devices whose assignments changed to every node
+   * @param books       where {@code ab} and {@code address_book_name} assignments put a device
    */
   public DeviceService(Vertx vertx, DevicesConfig config, Database db, PeerRecords peers, PeerRegistry registry,
-                       DeviceChanges changes, StrategyBook strategies, AssignmentChanges assignments) {
+                       DeviceChanges changes, StrategyBook strategies, AssignmentChanges assignments,
+                       SharedBooks books) {
     this.inventory = new DeviceInventory(db);
     this.tracker = new HeartbeatTracker(vertx, config, inventory, peers, System::currentTimeMillis);
     this.peers = peers;
@@ -79,6 +83,7 @@ public final class DeviceService {
     this.strategies = strategies;
     this.assignments = assignments;
     this.disconnects = new Disconnects(vertx, System::currentTimeMillis);
+    this.books = books;
   }
 
   /** Starts the write-behind (on the caller's context); completes once other nodes' disconnects reach this one. */
@@ -211,7 +216,14 @@ public final class DeviceService {
       return Future.failedFuture(new AccountException(Kind.BAD_REQUEST, "uuid must be base64"));
     }
     String uuidCanonical = HeartbeatTracker.uuidText(uuid);
-    return resolve(fields).compose(values -> inventory.byId(id).compose(row -> {
+    Map<String, String> columns = new LinkedHashMap<>(fields);
+    SharedBooks.Placement placement;
+    try {
+      placement = placement(columns);
+    } catch (AccountException e) {
+      return Future.failedFuture(e);
+    }
+    return resolve(columns, placement != null).compose(values -> inventory.byId(id).compose(row -> {
       if (row != null) {
         return Future.succeededFuture(row.uuid().equals(uuidCanonical) ? row.guid() : null);
       }
@@ -220,17 +232,77 @@ public final class DeviceService {
               .compose(v -> inventory.byId(id)).map(DeviceRow::guid));
     }).compose(guid -> guid == null
         ? Future.failedFuture(new AccountException(Kind.NOT_FOUND, "no device " + id + " with this uuid"))
-        : update(guid, id, values)));
+        : apply(guid, id, values, placement)));
   }
 
-  /** Sets the assignments; when they bear on the device's strategy or access, every node reads it again. */
-  private Future<Void> update(String guid, String id, Map<DeviceInventory.Column, Object> values) {
-    return inventory.update(guid, values).map(v -> {
+  /**
+   * Takes the address book assignment out of {@code fields}: {@code ab} (the admin's assign) or
+   * {@code address_book_name} with its details; {@code null} when there is none. Details without a
+   * book name, or a book without a name, are a bad request.
+   */
+  private static SharedBooks.Placement placement(Map<String, String> fields) {
+    String ab = fields.remove("ab");
+    String name = fields.remove("address_book_name");
+    Map<String, String> details = new LinkedHashMap<>();
+    for (String key : ADDRESS_BOOK_DETAILS) {
+      String v = fields.remove(key);
+      details.put(key, v == null ? "" : v);
+    }
+    if (ab != null && name != null) {
+      throw new AccountException(Kind.BAD_REQUEST, "give ab or address_book_name, not both");
+    }
+    String book = ab != null ? ab : name;
+    if (book == null) {
+      if (details.values().stream().anyMatch(v -> !v.isEmpty())) {
+        throw new AccountException(Kind.BAD_REQUEST, "address_book_tag, _alias, _password and _note need"
+            + " address_book_name");
+      }
+      return null;
+    }
+    if (book.isEmpty() || !validText(book, MAX_NAME, false)) {
+      throw new AccountException(Kind.BAD_REQUEST, "the address book is named by the name of a shared address book");
+    }
+    for (String v : details.values()) {
+      if (!validText(v, MAX_NOTE, true)) {
+        throw new AccountException(Kind.BAD_REQUEST, "address book details are no longer than " + MAX_NOTE
+            + " characters, without control characters");
+      }
+    }
+    return new SharedBooks.Placement(book, details.get("address_book_alias"), details.get("address_book_tag"),
+        details.get("address_book_password"), details.get("address_book_note"));
+  }
+
+  /**
+   * Writes the columns of an assignment (when they bear on the device's strategy or access, every
+   * node reads it again), then puts the device into its address book, if any.
+   */
+  private Future<Void> apply(String guid, String id, Map<DeviceInventory.Column, Object> values,
+      SharedBooks.Placement placement) {
+    Future<Void> written = values.isEmpty() ? Future.succeededFuture() : inventory.update(guid, values).map(v -> {
       if (values.keySet().stream().anyMatch(RESOLVED_FROM::contains)) {
         assignments.devices(List.of(id));
       }
       return null;
     });
+    return placement == null ? written : written.compose(v -> inventory.byGuid(guid)).compose(row -> {
+      Map<String, String> device = new LinkedHashMap<>();
+      device.put("hostname", row.shownName());
+      device.put("username", row.shownUsername());
+      device.put("platform", platform(row.os()));
+      return books.place(row.id(), placement, device);
+    });
+  }
+
+  /** The client's platform name for a sysinfo {@code os} ("windows / ..."), as its peer list derives it. */
+  static String platform(String os) {
+    String first = os.split(" / ", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+    return switch (first) {
+      case "windows" -> "Windows";
+      case "linux" -> "Linux";
+      case "macos" -> "Mac OS";
+      case "android" -> "Android";
+      default -> os.toLowerCase(java.util.Locale.ROOT).contains("linux") ? "Linux" : "";
+    };
   }
 
   // ------------------------------------------------------------------ the admin's inventory
@@ -299,6 +371,32 @@ public final class DeviceService {
     return millis <= 0 ? null : ISO.format(Instant.ofEpochMilli(millis));
   }
 
+  /**
+   * {@code GET /api/peers}, the client's "accessible devices": every device for {@code viewer}
+   * null (an admin), else the devices of the viewer and of the members of its user group. Items
+   * as the client parses them (rustdesk/rustdesk: flutter/lib/common/hbbs/hbbs.dart,
+   * {@code PeerPayload}): strings, {@code status} an int, {@code info} an object.
+   *
+   * @param enabled 1 enabled devices only, 0 disabled ones only, {@code null} all
+   */
+  public Future<JsonObject> accessible(String viewer, Integer enabled, dev.vertdesk.db.Page page) {
+    return inventory.accessible(viewer, enabled, page).map(p -> {
+      JsonArray data = new JsonArray();
+      for (DeviceRow r : p.rows()) {
+        data.add(new JsonObject()
+            .put("id", r.id())
+            .put("info", new JsonObject().put("username", r.shownUsername()).put("os", r.os())
+                .put("device_name", r.shownName()))
+            .put("status", r.enabled() ? 1 : 0)
+            .put("user", r.userGuid() == null ? "" : r.userGuid())
+            .put("user_name", r.userName() == null ? "" : r.userName())
+            .put("device_group_name", r.deviceGroupName() == null ? "" : r.deviceGroupName())
+            .put("note", r.note()));
+      }
+      return new JsonObject().put("total", p.total()).put("data", data);
+    });
+  }
+
   /** Enables or disables a device: every node refuses or admits it at once. */
   public Future<Void> setEnabled(String guid, boolean enabled) {
     return device(guid).compose(row -> inventory.setEnabled(guid, enabled).map(changed -> {
@@ -319,7 +417,14 @@ public final class DeviceService {
   public Future<Void> assign(String guid, String type, String value) {
     Map<String, String> one = new LinkedHashMap<>();
     one.put(type, value);
-    return device(guid).compose(row -> resolve(one).compose(values -> update(guid, row.id(), values)));
+    SharedBooks.Placement placement;
+    try {
+      placement = placement(one);
+    } catch (AccountException e) {
+      return Future.failedFuture(e);
+    }
+    return device(guid).compose(row -> resolve(one, placement != null)
+        .compose(values -> apply(guid, row.id(), values, placement)));
   }
 
   /**
@@ -345,8 +450,8 @@ public final class DeviceService {
    * bad request; a user, device group or strategy that does not exist is not found; an empty name
    * clears.
    */
-  private Future<Map<DeviceInventory.Column, Object>> resolve(Map<String, String> fields) {
-    if (fields.isEmpty()) {
+  private Future<Map<DeviceInventory.Column, Object>> resolve(Map<String, String> fields, boolean placed) {
+    if (fields.isEmpty() && !placed) {
       return bad("nothing to assign: give one of " + String.join(", ", ASSIGNABLE));
     }
     Map<DeviceInventory.Column, Object> values = new EnumMap<>(DeviceInventory.Column.class);
@@ -354,9 +459,6 @@ public final class DeviceService {
     for (Map.Entry<String, String> f : fields.entrySet()) {
       String type = f.getKey();
       String value = f.getValue() == null ? "" : f.getValue();
-      if (NOT_YET.contains(type)) {
-        return bad(type + " cannot be assigned yet: shared address books are not available");
-      }
       switch (type) {
         case "user_name", "device_group_name", "strategy_name" -> {
           if (!value.isEmpty() && !validText(value, MAX_NAME, false)) {

@@ -148,7 +148,7 @@ class ApiDeployTest {
       assertTrue(later.error().contains("no strategy named default"), later.body());
       Answer ab = api.post("/api/devices/cli", new JsonObject().put("id", d.id).put("uuid", Devices.uuid(d.uuid))
           .put("address_book_name", "shared").put("address_book_tag", "x"), ApiClient.rust(token));
-      assertEquals(400, ab.status());
+      assertEquals(404, ab.status(), "no shared address book of that name (ApiAddressBookDevicesTest)");
       Answer nothing = api.post("/api/devices/cli", new JsonObject().put("id", d.id).put("uuid", Devices.uuid(d.uuid)),
           ApiClient.rust(token));
       assertEquals(400, nothing.status());
