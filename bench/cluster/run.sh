@@ -85,7 +85,7 @@ write_conf() {
 {"dataDir": "$2", "bind": "$HOST", $cluster
  "verticles": {"udp": {"enabled": $3, "config": {"port": 0}}, "signaling": {"enabled": true, "config": {"port": 0}},
    "nat": {"enabled": false}, "relay": {"enabled": false}, "ws": {"enabled": false}, "wsrelay": {"enabled": false},
-   "admin": {"enabled": false}}}
+   "api": {"enabled": false}, "admin": {"enabled": false}}}
 EOF
 }
 

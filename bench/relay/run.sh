@@ -79,7 +79,7 @@ start_relay() { # sets RPID
   cat >"$WORK/relay.json" <<EOF
 {"dataDir": "$WORK/data", "key": "",
  "verticles": {"udp": {"enabled": false}, "signaling": {"enabled": false}, "nat": {"enabled": false},
-   "ws": {"enabled": false}, "wsrelay": {"enabled": false}, "admin": {"enabled": false},
+   "ws": {"enabled": false}, "wsrelay": {"enabled": false}, "api": {"enabled": false}, "admin": {"enabled": false},
    "relay": {"enabled": true, "instances": 1, "config": {"host": "127.0.0.1", "port": $RPORT,
      "checkKey": false, "totalBandwidth": 0, "singleBandwidth": 0, "limitSpeed": 0,
      "idleTimeoutSeconds": 3600, "pairTimeoutSeconds": 120}}}}

@@ -104,7 +104,7 @@ vertdesk_run() {
 {"dataDir": "$dir", "key": "", "bind": "$HOST", "db": {"url": "$url"}, "drainGraceSeconds": 0, "drainTimeoutSeconds": 0,
  "verticles": {"udp": {"config": {"port": $PORT, "host": "$HOST", "rmem": 4194304}},
                "signaling": {"enabled": false}, "nat": {"enabled": false}, "relay": {"enabled": false},
-               "ws": {"enabled": false}, "wsrelay": {"enabled": false}, "admin": {"enabled": false}},
+               "ws": {"enabled": false}, "wsrelay": {"enabled": false}, "api": {"enabled": false}, "admin": {"enabled": false}},
  "limits": {"ipMaxPerWindow": 1000000000, "idsPerIpPerDay": 1000000000, "idMaxPerWindow": 1000000}}
 EOF
     taskset -c 0 java "${JOPTS[@]}" -jar "$WORK/$jar.jar" -conf "$conf" >"$WORK/$jar-$store-$n.log" 2>&1 &

@@ -84,7 +84,7 @@ source "$HERE/../ports.sh"
 write_conf() { # file dataDir port with-entries-for-the-other-verticles
   local relay=""
   # a jar older than these verticles refuses their names: start_vertdesk then tries without
-  [[ $4 == 1 ]] && relay=', "relay": {"enabled": false}, "ws": {"enabled": false}, "wsrelay": {"enabled": false}, "admin": {"enabled": false}'
+  [[ $4 == 1 ]] && relay=', "relay": {"enabled": false}, "ws": {"enabled": false}, "wsrelay": {"enabled": false}, "api": {"enabled": false}, "admin": {"enabled": false}'
   cat >"$1" <<EOF
 {"dataDir": "$2", "key": "", "bind": "$HOST",
  "verticles": {"udp": {"config": {"port": $3, "host": "$HOST", "rmem": $RMEM}},
