@@ -4,6 +4,7 @@ import dev.vertdesk.accounts.AccountService;
 import dev.vertdesk.accounts.ApiTokens;
 import dev.vertdesk.accounts.GroupAdmin;
 import dev.vertdesk.accounts.UserAdmin;
+import dev.vertdesk.audit.AuditService;
 import dev.vertdesk.db.Database;
 import dev.vertdesk.identity.SingleSignOn;
 import dev.vertdesk.devices.DeviceService;
@@ -14,7 +15,9 @@ import dev.vertdesk.devices.DeviceService;
  *
  * @param sso single sign-on (OIDC) logins under way and their providers
  * @param tunnel runs the API requests clients tunnel through the rendezvous port
+ * @param audit audit records, the server's own view of connections, the console-operation log
  */
 public record ApiContext(Database db, AccountService accounts, UserAdmin users, GroupAdmin groups, ApiTokens tokens,
-                         OpenApiDocument openApi, TunnelledRequests tunnel, SingleSignOn sso, DeviceService devices) {
+                         OpenApiDocument openApi, TunnelledRequests tunnel, SingleSignOn sso, DeviceService devices,
+                         AuditService audit) {
 }

@@ -14,6 +14,7 @@ import dev.vertdesk.api.ApiContext;
 import dev.vertdesk.api.ApiVerticle;
 import dev.vertdesk.api.OpenApiDocument;
 import dev.vertdesk.api.TunnelledRequests;
+import dev.vertdesk.audit.AuditService;
 import dev.vertdesk.admin.NodeAdmin;
 import dev.vertdesk.cluster.Clustering;
 import dev.vertdesk.config.ConfigException;
@@ -265,7 +266,7 @@ public final class MainVerticle extends VerticleBase {
     UserStore users = new UserStore(db);
     TokenStore tokens = new TokenStore(db);
     IdentityStore identities = new IdentityStore(db, users);
-    LoginLog loginLog = new LoginLog(db);
+    LoginLog loginLog = new LoginLog(db, core.events());
     if (!config.api().enabled()) {
       accounts = new AccountService(vertx, config.accounts(), users, tokens, loginLog,
           keys.canSign() ? keys.sealedSecrets("totp") : null, null, identities);
@@ -284,9 +285,9 @@ public final class MainVerticle extends VerticleBase {
           api = new ApiContext(db, accounts, new UserAdmin(vertx, db, accounts, tokens),
               new GroupAdmin(db, accounts), new ApiTokens(db, accounts), parts.openApi(),
               new TunnelledRequests(vertx, core.ports(), NetworkSupport.bindHost(config.api().options().host())),
-              sso, devices);
+              sso, devices, new AuditService(vertx, config.audit(), db, core.events()));
           devices.start();
-          return accounts.start();
+          return Future.all(accounts.start(), api.audit().start()).mapEmpty();
         })
         .compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
             config.server().dataDir().resolve(config.accounts().adminPasswordFile())));
@@ -414,7 +415,8 @@ public final class MainVerticle extends VerticleBase {
       }
       // the heartbeats' last write goes in before the database closes
       Future<Void> servicesStopped = Future.join(accounts == null ? Future.succeededFuture() : accounts.stop(),
-          api == null ? Future.succeededFuture() : api.devices().stop()).mapEmpty();
+          api == null ? Future.succeededFuture() : api.devices().stop(),
+          api == null ? Future.succeededFuture() : api.audit().stop()).mapEmpty();
       Future<Void> dbClosed = servicesStopped.transform(ar -> db == null ? Future.succeededFuture() : db.close());
       Future<Void> tunnelClosed = api == null ? Future.succeededFuture() : api.tunnel().close();
       return Future.all(relaysStopped, storeClosed, dbClosed, tunnelClosed).mapEmpty();
