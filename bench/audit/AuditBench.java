@@ -37,7 +37,7 @@ public final class AuditBench {
     long pid = Long.parseLong(args[2]);
     int rows = Integer.parseInt(args[3]);
     int samples = Integer.parseInt(args[4]);
-    String jdbc = "jdbc:sqlite:" + data.resolve("db_v2.sqlite3");
+    String jdbc = "jdbc:sqlite:" + data.resolve("db_v2.sqlite3") + "?journal_mode=WAL&busy_timeout=10000";
     long now = System.currentTimeMillis();
 
     long t0 = System.nanoTime();

@@ -20,6 +20,7 @@ public final class AuditService {
 
   private static final Logger LOG = LoggerFactory.getLogger(AuditService.class);
   static final long CLEAN_UP_MILLIS = TimeUnit.HOURS.toMillis(1);
+  static final long FIRST_CLEAN_UP_MILLIS = TimeUnit.MINUTES.toMillis(1);
   /** Rows per delete statement, so that a first clean-up of a large backlog never holds SQLite long. */
   static final int DELETE_CHUNK = 5000;
   /** Table and key column of everything the clean-up ages out. */
@@ -50,7 +51,8 @@ public final class AuditService {
 
   /** Listens to the server's events and schedules the clean-up, on the caller's context. */
   public Future<Void> start() {
-    timer = vertx.setPeriodic(CLEAN_UP_MILLIS, t -> cleanUp(System.currentTimeMillis()));
+    // a minute in, then hourly: a node restarted more often than hourly still cleans up
+    timer = vertx.setPeriodic(FIRST_CLEAN_UP_MILLIS, CLEAN_UP_MILLIS, t -> cleanUp(System.currentTimeMillis()));
     return sessions.start();
   }
 

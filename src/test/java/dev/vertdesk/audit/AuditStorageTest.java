@@ -48,14 +48,14 @@ class AuditStorageTest {
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
     if (db != null) {
       db.close().await(10, TimeUnit.SECONDS);
     }
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 
-  private AuditService open(String engine, int retentionDays) {
+  private AuditService open(String engine, int retentionDays) throws Exception {
     PeerStores.Location where = engine.equals("sqlite") ? PeerStores.locate("db_v2.sqlite3", dir)
         : PeerStores.locate(EmbeddedPg.url("search_path=" + EmbeddedPg.newSchema()), dir);
     db = Database.open(vertx, where).await(60, TimeUnit.SECONDS);
@@ -63,13 +63,13 @@ class AuditStorageTest {
         new EventPublisher(vertx.eventBus(), "test"));
   }
 
-  private long count(String table) {
+  private long count(String table) throws Exception {
     return db.first("select count(*) as n from " + table, r -> Database.number(r, "n")).await(10, TimeUnit.SECONDS);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgres"})
-  void theCleanUpDeletesWhatIsOlderThanTheRetentionAndNoncesAfterAnHour(String engine) {
+  void theCleanUpDeletesWhatIsOlderThanTheRetentionAndNoncesAfterAnHour(String engine) throws Exception {
     AuditService audit = open(engine, 30);
     long now = System.currentTimeMillis();
     List<Object[]> alarms = new ArrayList<>();
