@@ -17,7 +17,6 @@ import dev.vertdesk.audit.ConsoleOperation;
 import dev.vertdesk.audit.Csv;
 import dev.vertdesk.audit.SessionId;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.Json;
@@ -214,40 +213,30 @@ final class AuditRoutes {
 
   /**
    * The whole listing as CSV, streamed: a chunk is read from the database once the one before
-   * has left (the response's write queue drained), so a listing of any size holds one chunk.
+   * has been written out (its write completed, over HTTP/1.1 and HTTP/2 alike), so a listing of
+   * any size holds one chunk.
    */
   private void csv(RoutingContext rc, AuditQuery q) {
     HttpServerResponse res = rc.response();
     List<String> columns = q.kind().csvColumns();
-    Promise<Void> gone = Promise.promise();
-    res.closeHandler(v -> gone.tryFail("the client went away"));
     res.setChunked(true).setStatusCode(200).putHeader("Content-Type", "text/csv; charset=utf-8")
         .putHeader("Content-Disposition", "attachment; filename=\"audit-" + q.kind().pathName() + ".csv\"");
-    res.write(Csv.header(columns));
-    audit.listings().each(q, items -> {
-      if (gone.future().failed()) {
-        return gone.future();
-      }
-      StringBuilder chunk = new StringBuilder(items.size() * 160);
-      items.forEach(item -> chunk.append(Csv.row(columns, item)));
-      res.write(chunk.toString());
-      if (!res.writeQueueFull()) {
-        return Future.succeededFuture();
-      }
-      Promise<Void> drained = Promise.promise();
-      res.drainHandler(v -> drained.tryComplete());
-      gone.future().onFailure(drained::tryFail);
-      return drained.future();
-    }).onComplete(ar -> {
-      if (ar.succeeded()) {
-        res.end();
-      } else {
-        if (!gone.future().failed()) {
-          LOG.warn("audit CSV export of {} failed: {}", q.kind().pathName(), ar.cause().toString());
-        }
-        res.reset(); // the header is out: a cut connection is the only way to say it failed
-      }
-    });
+    res.write(Csv.header(columns))
+        .compose(v -> audit.listings().each(q, items -> {
+          StringBuilder chunk = new StringBuilder(items.size() * 160);
+          items.forEach(item -> chunk.append(Csv.row(columns, item)));
+          return res.write(chunk.toString()); // fails once the client has gone
+        }))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            res.end();
+          } else {
+            if (!res.closed()) {
+              LOG.warn("audit CSV export of {} failed: {}", q.kind().pathName(), ar.cause().toString());
+            }
+            res.reset(); // the header is out: a cut connection is the only way to say it failed
+          }
+        });
   }
 
   // ------------------------------------------------------------------ the console-operation log

@@ -52,7 +52,8 @@ public final class AuditListings {
   private Future<Void> next(AuditQuery q, AuditQuery.Where base, Function<List<JsonObject>, Future<Void>> sink,
                             long afterCreated, String afterGuid) {
     AuditQuery.Where w = afterGuid == null ? base
-        : base.and("(t.created_at < ? or (t.created_at = ? and t.guid < ?))", afterCreated, afterCreated, afterGuid);
+        // written so that the (created_at, guid) index serves it: a range on created_at, then a filter
+        : base.and("t.created_at <= ? and (t.created_at < ? or t.guid < ?)", afterCreated, afterCreated, afterGuid);
     List<Object> args = new ArrayList<>(w.args());
     args.add(CHUNK);
     AuditKind k = q.kind();
