@@ -3,6 +3,7 @@ package dev.vertdesk.audit;
 import dev.vertdesk.db.Database;
 import dev.vertdesk.db.Page;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -43,33 +44,46 @@ public final class AuditListings {
 
   /**
    * Every row of the listing, newest first, handed to {@code sink} a chunk at a time; the next
-   * chunk is read once the sink's future completes (the writer's back-pressure).
+   * chunk is read once the sink's future completes (the writer's back-pressure). Each chunk is a
+   * step of its own, not a link in a chain of futures, so nothing holds the chunks before it.
    */
   public Future<Void> each(AuditQuery q, Function<List<JsonObject>, Future<Void>> sink) {
-    return next(q, q.where(), sink, 0, null);
+    Promise<Void> done = Promise.promise();
+    step(q, q.where(), sink, null, done);
+    return done.future();
   }
 
-  private Future<Void> next(AuditQuery q, AuditQuery.Where base, Function<List<JsonObject>, Future<Void>> sink,
-                            long afterCreated, String afterGuid) {
-    AuditQuery.Where w = afterGuid == null ? base
+  private void step(AuditQuery q, AuditQuery.Where base, Function<List<JsonObject>, Future<Void>> sink, Keyed after,
+                    Promise<Void> done) {
+    AuditQuery.Where w = after == null ? base
         // written so that the (created_at, guid) index serves it: a range on created_at, then a filter
-        : base.and("t.created_at <= ? and (t.created_at < ? or t.guid < ?)", afterCreated, afterCreated, afterGuid);
+        : base.and("t.created_at <= ? and (t.created_at < ? or t.guid < ?)", after.created(), after.created(),
+            after.guid());
     List<Object> args = new ArrayList<>(w.args());
     args.add(CHUNK);
     AuditKind k = q.kind();
     // the raw time rides along for the next chunk's bound (items carry seconds)
-    return db.list("select " + k.columns() + ", t.created_at as created_ms from " + k.from() + w.sql()
+    db.list("select " + k.columns() + ", t.created_at as created_ms from " + k.from() + w.sql()
             + " order by t.created_at desc, t.guid desc limit ?",
         r -> new Keyed(Database.number(r, "created_ms"), r.getString("guid"), k.item(r)), args.toArray())
         .compose(rows -> {
           if (rows.isEmpty()) {
-            return Future.succeededFuture();
+            return Future.succeededFuture((Keyed) null);
           }
           List<JsonObject> items = new ArrayList<>(rows.size());
           rows.forEach(row -> items.add(row.item()));
-          Keyed last = rows.get(rows.size() - 1);
-          return sink.apply(items).compose(v -> rows.size() < CHUNK ? Future.succeededFuture()
-              : next(q, base, sink, last.created(), last.guid()));
+          Keyed last = rows.size() < CHUNK ? null : new Keyed(rows.get(rows.size() - 1).created(),
+              rows.get(rows.size() - 1).guid(), null);
+          return sink.apply(items).map(last);
+        })
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            done.fail(ar.cause());
+          } else if (ar.result() == null) {
+            done.complete();
+          } else {
+            step(q, base, sink, ar.result(), done);
+          }
         });
   }
 

@@ -163,4 +163,34 @@ class AuditStorageTest {
     sorted.sort(java.util.Comparator.reverseOrder());
     assertEquals(sorted, times, "newest first");
   }
+
+  @org.junit.jupiter.api.Test
+  void chunksAlreadyTakenAreNotHeldWhileTheListingGoesOn() throws Exception {
+    AuditService audit = open("sqlite", 365);
+    int rows = 3 * AuditListings.CHUNK;
+    List<Object[]> alarms = new ArrayList<>();
+    for (int i = 0; i < rows; i++) {
+      alarms.add(new Object[] {String.format("g-%05d", i), 1_000_000L + i, "1", 0, "{}"});
+    }
+    db.inTransaction(tx -> tx.batch("insert into audit_alarm (guid, created_at, device_id, typ, info)"
+        + " values (?, ?, ?, ?, ?)", alarms)).await(60, TimeUnit.SECONDS);
+    java.util.concurrent.atomic.AtomicReference<java.lang.ref.WeakReference<JsonObject>> first = new AtomicReference<>();
+    AtomicBoolean released = new AtomicBoolean();
+    AtomicInteger chunks = new AtomicInteger();
+    AtomicBoolean done = new AtomicBoolean();
+    vertx.runOnContext(v -> audit.listings().each(new AuditQuery(AuditKind.ALARM, 0, 0, Map.of()), items -> {
+      if (chunks.incrementAndGet() == 1) {
+        first.set(new java.lang.ref.WeakReference<>(items.get(0)));
+      } else if (chunks.get() == 3) {
+        for (int i = 0; i < 5 && first.get().get() != null; i++) {
+          System.gc();
+        }
+        released.set(first.get().get() == null);
+      }
+      return io.vertx.core.Future.succeededFuture();
+    }).onComplete(ar -> done.set(true)));
+    Eventually.until(done::get, 30_000, "the listing read to its end");
+    assertEquals(3, chunks.get());
+    assertTrue(released.get(), "the first chunk is garbage once taken");
+  }
 }
