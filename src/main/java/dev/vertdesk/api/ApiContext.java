@@ -6,6 +6,7 @@ import dev.vertdesk.accounts.ApiTokens;
 import dev.vertdesk.accounts.GroupAdmin;
 import dev.vertdesk.accounts.UserAdmin;
 import dev.vertdesk.addressbook.AddressBookService;
+import dev.vertdesk.audit.AuditService;
 import dev.vertdesk.db.Database;
 import dev.vertdesk.identity.SingleSignOn;
 import dev.vertdesk.devices.DeviceService;
@@ -22,9 +23,10 @@ import dev.vertdesk.mail.Invitations;
  * @param access the access rules an admin sets with user groups and device groups
  * @param invitations invitations by e-mail (and whether the node mails at all)
  * @param addressBooks the personal and shared address books
+ * @param audit audit records, the server's own view of connections, the console-operation log
  */
 public record ApiContext(Database db, AccountService accounts, UserAdmin users, GroupAdmin groups, ApiTokens tokens,
                          OpenApiDocument openApi, TunnelledRequests tunnel, SingleSignOn sso, DeviceService devices,
                          StrategyAdmin strategies, AccessAdmin access, Invitations invitations,
-                         AddressBookService addressBooks) {
+                         AddressBookService addressBooks, AuditService audit) {
 }

@@ -43,6 +43,8 @@ public final class ApiVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
   /** Headers the client or a browser may send across origins. */
   private static final Set<String> CORS_HEADERS = Set.of("Authorization", "Content-Type");
+  /** Where a request's authenticated caller is kept, for the console-operation log. */
+  static final String PRINCIPAL = "vertdesk.principal";
 
   private final NodeCore core;
   private final ApiContext api;
@@ -99,6 +101,8 @@ public final class ApiVerticle extends VerticleBase {
               HttpMethod.PATCH, HttpMethod.DELETE)));
     }
     r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
+    AuditRoutes audit = new AuditRoutes(this, api.audit());
+    audit.watch(r);
     // the devices' calls first: heartbeats are the busiest route, matched before all others
     new DeviceRoutes(this, api.devices()).mount(r);
     r.get("/api/openapi.json").handler(rc -> send(rc, 200, api.openApi().json()));
@@ -110,6 +114,7 @@ public final class ApiVerticle extends VerticleBase {
     new TokenRoutes(this, api.tokens()).mount(r);
     new StrategyRoutes(this, api.strategies()).mount(r);
     new AddressBookRoutes(this, api.addressBooks()).mount(r);
+    audit.mount(r);
     r.route("/api/*").handler(rc -> json(rc, 404, new JsonObject().put("error", "no such endpoint: "
         + rc.request().method() + " " + rc.request().path())));
     r.route().handler(rc -> json(rc, 404, new JsonObject().put("error", "not found")));
@@ -146,7 +151,7 @@ public final class ApiVerticle extends VerticleBase {
 
   /** The caller's principal from its bearer token; fails UNAUTHORIZED. */
   Future<Principal> signedIn(RoutingContext rc) {
-    return api.accounts().authenticate(ApiRequests.bearer(rc));
+    return api.accounts().authenticate(ApiRequests.bearer(rc)).onSuccess(p -> rc.put(PRINCIPAL, p));
   }
 
   /** The request body as a JSON array (Pro's batch calls); {@link ApiRequests.BadRequest} otherwise. */

@@ -18,6 +18,7 @@ import dev.vertdesk.api.ApiContext;
 import dev.vertdesk.api.ApiVerticle;
 import dev.vertdesk.api.OpenApiDocument;
 import dev.vertdesk.api.TunnelledRequests;
+import dev.vertdesk.audit.AuditService;
 import dev.vertdesk.admin.NodeAdmin;
 import dev.vertdesk.cluster.Clustering;
 import dev.vertdesk.config.ConfigException;
@@ -283,7 +284,7 @@ public final class MainVerticle extends VerticleBase {
     UserStore users = new UserStore(db);
     TokenStore tokens = new TokenStore(db);
     IdentityStore identities = new IdentityStore(db, users);
-    LoginLog loginLog = new LoginLog(db);
+    LoginLog loginLog = new LoginLog(db, core.events());
     if (!config.api().enabled()) {
       accounts = new AccountService(vertx, config.accounts(), users, tokens, loginLog,
           keys.canSign() ? keys.sealedSecrets("totp") : null, null, identities);
@@ -312,9 +313,10 @@ public final class MainVerticle extends VerticleBase {
                 new TunnelledRequests(vertx, core.ports(), NetworkSupport.bindHost(config.api().options().host())),
                 sso, devices, new StrategyAdmin(db, book, assignments),
                 new AccessAdmin(db, accessRules, assignments),
-                new Invitations(vertx, db, mailer, config.mail(), config.identity().publicUrl()), addressBooks);
+                new Invitations(vertx, db, mailer, config.mail(), config.identity().publicUrl()), addressBooks,
+                new AuditService(vertx, config.audit(), db, core.events()));
             addressBooks.start();
-            return Future.all(devices.start(), accounts.start()).mapEmpty();
+            return Future.all(devices.start(), accounts.start(), api.audit().start()).mapEmpty();
           });
         })
         .compose(v -> AdminBootstrap.ensureAdmin(vertx, users,
@@ -462,7 +464,8 @@ public final class MainVerticle extends VerticleBase {
       // the heartbeats' last write goes in before the database closes
       Future<Void> servicesStopped = Future.join(accounts == null ? Future.succeededFuture() : accounts.stop(),
           api == null ? Future.succeededFuture() : api.devices().stop(),
-          mailer == null ? Future.succeededFuture() : mailer.close()).mapEmpty();
+          mailer == null ? Future.succeededFuture() : mailer.close(),
+          api == null ? Future.succeededFuture() : api.audit().stop()).mapEmpty();
       Future<Void> dbClosed = servicesStopped.transform(ar -> db == null ? Future.succeededFuture() : db.close());
       Future<Void> tunnelClosed = api == null ? Future.succeededFuture() : api.tunnel().close();
       return Future.all(relaysStopped, storeClosed, dbClosed, tunnelClosed).mapEmpty();

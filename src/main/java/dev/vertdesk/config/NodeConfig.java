@@ -14,7 +14,7 @@ import java.util.function.IntUnaryOperator;
  * Plugin blocks are kept for their plugins to check.
  */
 public record NodeConfig(ServerConfig server, StoreOptions store, ClusterConfig cluster, OperationOptions operations,
-                         AccountsConfig accounts, IdentityConfig identity, DevicesConfig devices,
+                         AccountsConfig accounts, IdentityConfig identity, DevicesConfig devices, AuditConfig audit,
                          MailConfig mail, AddressBooksConfig addressBooks, ConnectionOptions connections,
                          Deployment<UdpOptions> udp, Deployment<SignalingOptions> signaling,
                          Deployment<NatOptions> nat, Deployment<RelayOptions> relay, Deployment<WsOptions> ws,
@@ -68,6 +68,7 @@ public record NodeConfig(ServerConfig server, StoreOptions store, ClusterConfig 
         AccountsConfig.from(root.child("accounts")),
         IdentityConfig.from(root.child("accounts")),
         DevicesConfig.from(root.child("devices")),
+        AuditConfig.from(root.child("audit")),
         MailConfig.from(root.child("mail")),
         AddressBooksConfig.from(root.child("addressBooks")),
         ConnectionOptions.from(root.child("connections")),

@@ -32,6 +32,25 @@ public final class Addresses {
   public static final String RELAY_SESSION_CLOSED = EVENT_PREFIX + "relay.session.closed";
   /** Something was refused: {@code {surface, reason, ip, id}}. */
   public static final String REJECTED = EVENT_PREFIX + "rejected";
+  /** A login succeeded: {@code {user, ip, method, deviceId}} (method {@code password}, {@code tfa}, an
+   *  identity provider's name ...). */
+  public static final String LOGIN_SUCCEEDED = EVENT_PREFIX + "login.succeeded";
+  /** A login failed: {@code {name, ip, method, result, reason}}; result {@code failure}, {@code locked},
+   *  {@code throttled} or {@code second_factor_failure}. */
+  public static final String LOGIN_FAILED = EVENT_PREFIX + "login.failed";
+  /** An admin changed users: {@code {operation, target, operator, ip}} (operation as in the console log,
+   *  e.g. {@code user.disable}; target the user's guid, or what the request named). */
+  public static final String USER_CHANGED = EVENT_PREFIX + "user.changed";
+  /** An admin changed a device: {@code {operation, target, operator, ip}} (e.g. {@code device.disable},
+   *  target the device's guid). */
+  public static final String DEVICE_CHANGED = EVENT_PREFIX + "device.changed";
+  /** An audit record was stored: {@code {kind, guid, id}}; kind {@code conn}, {@code file}, {@code alarm},
+   *  {@code console} or {@code server} (a connection only the server saw); id the device's ID, or for
+   *  console records the operator. */
+  public static final String AUDIT_RECORDED = EVENT_PREFIX + "audit.recorded";
+  /** A strategy was created, changed, assigned or deleted: {@code {strategy, operation, operator}}
+   *  (strategy its guid). */
+  public static final String STRATEGY_CHANGED = EVENT_PREFIX + "strategy.changed";
 
   /**
    * Command to the UDP registration verticle: send one datagram to a device from the

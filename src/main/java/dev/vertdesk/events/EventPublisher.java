@@ -92,4 +92,34 @@ public final class EventPublisher {
     publish(Addresses.ACCESS_REFUSED,
         base("access.refused").put("from", from).put("id", id).put("user", user).put("reason", reason));
   }
+
+  /** @param deviceId the client's ID the login came from, empty when unknown */
+  public void loginSucceeded(String user, String ip, String method, String deviceId) {
+    publish(Addresses.LOGIN_SUCCEEDED, base("login.succeeded").put("user", user).put("ip", ip)
+        .put("method", method).put("deviceId", deviceId));
+  }
+
+  public void loginFailed(String name, String ip, String method, String result, String reason) {
+    publish(Addresses.LOGIN_FAILED, base("login.failed").put("name", name).put("ip", ip).put("method", method)
+        .put("result", result).put("reason", reason));
+  }
+
+  public void userChanged(String operation, String target, String operator, String ip) {
+    publish(Addresses.USER_CHANGED, base("user.changed").put("operation", operation).put("target", target)
+        .put("operator", operator).put("ip", ip));
+  }
+
+  public void deviceChanged(String operation, String target, String operator, String ip) {
+    publish(Addresses.DEVICE_CHANGED, base("device.changed").put("operation", operation).put("target", target)
+        .put("operator", operator).put("ip", ip));
+  }
+
+  public void auditRecorded(String kind, String guid, String id) {
+    publish(Addresses.AUDIT_RECORDED, base("audit.recorded").put("kind", kind).put("guid", guid).put("id", id));
+  }
+
+  public void strategyChanged(String strategy, String operation, String operator) {
+    publish(Addresses.STRATEGY_CHANGED, base("strategy.changed").put("strategy", strategy)
+        .put("operation", operation).put("operator", operator));
+  }
 }
