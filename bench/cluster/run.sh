@@ -96,7 +96,7 @@ start_node() {
   pid=$!
   PIDS_STARTED+=("$pid")
   for _ in $(seq 1 480); do # 120 s: Hazelcast on a busy box can be slow to form
-    line=$(grep -m1 'Vertdesk node .* started (' "$WORK/$name.log" || true)
+    line=$(grep -m1 'Vertdesk .* node .* started as ' "$WORK/$name.log" || true)
     [[ -n $line ]] && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.25

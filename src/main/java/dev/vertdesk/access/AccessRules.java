@@ -1,12 +1,12 @@
 package dev.vertdesk.access;
 
 import dev.vertdesk.accounts.User;
+import dev.vertdesk.db.CoalescedReads;
 import dev.vertdesk.db.Database;
 import dev.vertdesk.events.Addresses;
 import dev.vertdesk.events.AssignmentChanges;
 import dev.vertdesk.logging.RepeatedLog;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -72,8 +72,8 @@ public final class AccessRules {
       return size() > MAX_DEVICES;
     }
   };
-  private boolean reading;
-  private Promise<Void> readAgain;
+  private final CoalescedReads reads = new CoalescedReads(this::read,
+      e -> warnings.warn("access-read", "access rules not read: {}", e.toString()));
   private MessageConsumer<JsonObject> assignments;
   private MessageConsumer<JsonObject> accounts;
   private long timer = -1;
@@ -184,29 +184,7 @@ public final class AccessRules {
 
   /** Reads the rules again; requests during a read share one more read after it. */
   Future<Void> reload() {
-    synchronized (this) {
-      if (reading) {
-        if (readAgain == null) {
-          readAgain = Promise.promise();
-        }
-        return readAgain.future();
-      }
-      reading = true;
-    }
-    return read().onComplete(ar -> {
-      if (ar.failed()) {
-        warnings.warn("access-read", "access rules not read: {}", ar.cause().toString());
-      }
-      Promise<Void> next;
-      synchronized (this) {
-        reading = false;
-        next = readAgain;
-        readAgain = null;
-      }
-      if (next != null) {
-        reload().onComplete(next);
-      }
-    });
+    return reads.request();
   }
 
   private Future<Void> read() {

@@ -1,11 +1,11 @@
 package dev.vertdesk.strategy;
 
+import dev.vertdesk.db.CoalescedReads;
 import dev.vertdesk.db.Database;
 import dev.vertdesk.events.Addresses;
 import dev.vertdesk.events.AssignmentChanges;
 import dev.vertdesk.logging.RepeatedLog;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
@@ -52,8 +52,8 @@ public final class StrategyBook {
   private final List<Consumer<List<String>>> onDevices = new CopyOnWriteArrayList<>();
   private final RepeatedLog warnings = new RepeatedLog(LOG, 60_000);
   private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of(), Map.of());
-  private boolean reading;
-  private Promise<Void> readAgain;
+  private final CoalescedReads reads = new CoalescedReads(this::read,
+      e -> warnings.warn("strategies-read", "strategies not read: {}", e.toString()));
   private MessageConsumer<JsonObject> consumer;
   private MessageConsumer<JsonObject> accounts;
   private long timer = -1;
@@ -118,29 +118,7 @@ public final class StrategyBook {
    * so a burst of announcements costs two reads.
    */
   Future<Void> reload() {
-    synchronized (this) {
-      if (reading) {
-        if (readAgain == null) {
-          readAgain = Promise.promise();
-        }
-        return readAgain.future();
-      }
-      reading = true;
-    }
-    return read().onComplete(ar -> {
-      if (ar.failed()) {
-        warnings.warn("strategies-read", "strategies not read: {}", ar.cause().toString());
-      }
-      Promise<Void> next;
-      synchronized (this) {
-        reading = false;
-        next = readAgain;
-        readAgain = null;
-      }
-      if (next != null) {
-        reload().onComplete(next);
-      }
-    });
+    return reads.request();
   }
 
   private Future<Void> read() {
