@@ -38,6 +38,8 @@ public final class ConsoleLog {
             events.userChanged(op.name(), t, who.name(), ip);
           } else if (op.name().startsWith("device.")) {
             events.deviceChanged(op.name(), t, who.name(), ip);
+          } else if (op.name().startsWith("strategy.")) {
+            events.strategyChanged(t, op.name().substring("strategy.".length()), who.name());
           }
         }).mapEmpty();
   }

@@ -6,6 +6,7 @@ import java.util.Map;
  * What an admin route changes, for the console-operation log: the area ({@code typ}: 0 groups, 1
  * users, 2 devices, 3 address books, as Pro's console records type them), Pro's operation code
  * ({@code iop}, rustdesk/rustdesk: res/audits.py; -1 where Pro has none) and our own name.
+ * Strategies have no type of Pro's: they are {@link #STRATEGIES}.
  * Routes are named by method and path pattern as the router declares them; a route that changes
  * something and is not named here is not logged, so new admin routes add their line.
  */
@@ -15,6 +16,7 @@ public record ConsoleOperation(int typ, int iop, String name) {
   public static final int USERS = 1;
   public static final int DEVICES = 2;
   public static final int ADDRESS_BOOKS = 3;
+  public static final int STRATEGIES = 4;
 
   private static final Map<String, ConsoleOperation> BY_ROUTE = Map.ofEntries(
       Map.entry("POST /api/users", new ConsoleOperation(USERS, 2, "user.create")),
@@ -40,7 +42,21 @@ public record ConsoleOperation(int typ, int iop, String name) {
       Map.entry("POST /api/devices/:guid/enable", new ConsoleOperation(DEVICES, 8, "device.enable")),
       Map.entry("POST /api/devices/:guid/disable", new ConsoleOperation(DEVICES, 9, "device.disable")),
       Map.entry("DELETE /api/devices/:guid", new ConsoleOperation(DEVICES, 14, "device.delete")),
-      Map.entry("POST /api/devices/:guid/assign", new ConsoleOperation(DEVICES, 12, "device.assign")));
+      Map.entry("POST /api/devices/:guid/assign", new ConsoleOperation(DEVICES, 12, "device.assign")),
+      Map.entry("POST /api/devices/:guid/disconnect", new ConsoleOperation(DEVICES, -1, "device.disconnect")),
+      Map.entry("POST /api/users/invite", new ConsoleOperation(USERS, 2, "user.invite")),
+      Map.entry("PUT /api/users/enable_login_verification", new ConsoleOperation(USERS, 11, "user.require-verification")),
+      Map.entry("POST /api/ab/shared/add", new ConsoleOperation(ADDRESS_BOOKS, -1, "address-book.create")),
+      Map.entry("PUT /api/ab/shared/update/profile", new ConsoleOperation(ADDRESS_BOOKS, -1, "address-book.update")),
+      Map.entry("DELETE /api/ab/shared", new ConsoleOperation(ADDRESS_BOOKS, -1, "address-book.delete")),
+      Map.entry("POST /api/ab/rule", new ConsoleOperation(ADDRESS_BOOKS, -1, "address-book.rule-create")),
+      Map.entry("PATCH /api/ab/rule", new ConsoleOperation(ADDRESS_BOOKS, -1, "address-book.rule-update")),
+      Map.entry("DELETE /api/ab/rules", new ConsoleOperation(ADDRESS_BOOKS, -1, "address-book.rule-delete")),
+      Map.entry("POST /api/strategies", new ConsoleOperation(STRATEGIES, -1, "strategy.create")),
+      Map.entry("PATCH /api/strategies/:guid", new ConsoleOperation(STRATEGIES, -1, "strategy.update")),
+      Map.entry("PUT /api/strategies/:guid/status", new ConsoleOperation(STRATEGIES, -1, "strategy.status")),
+      Map.entry("DELETE /api/strategies/:guid", new ConsoleOperation(STRATEGIES, -1, "strategy.delete")),
+      Map.entry("POST /api/strategies/assign", new ConsoleOperation(STRATEGIES, -1, "strategy.assign")));
 
   /** The operation of a route ({@code method}, path pattern), or null for one that is not logged. */
   public static ConsoleOperation of(String method, String pattern) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vertdesk.audit.ConsoleOperation;
 import dev.vertdesk.events.Addresses;
 import dev.vertdesk.testing.ApiClient;
 import dev.vertdesk.testing.ApiClient.Answer;
@@ -112,15 +113,24 @@ class ApiAuditConsoleTest {
             .await(5, TimeUnit.SECONDS);
       }
       node.core().events().accessRefused("203.0.113.4", "123456789", "bob", "not in the device's groups");
-      node.core().events().strategyChanged("s-1", "assign", "admin");
+      // a strategy an admin creates is announced, and logged as a console operation
+      ApiClient api = new ApiClient(node.port("api"));
+      String admin = Devices.session(node, "admin");
+      Answer created = api.post("/api/strategies", new JsonObject().put("name", "kiosk")
+          .put("options", new JsonObject().put("enable-file-transfer", "N")), ApiClient.rust(admin));
+      assertEquals(200, created.status(), created.body());
       Eventually.until(() -> got.size() == 2, 5000, "both delivered");
       JsonObject refused = got.stream().filter(e -> "access.refused".equals(e.getString("type"))).findFirst()
           .orElseThrow();
       assertEquals(List.of("type", "ts", "node", "from", "id", "user", "reason"), List.copyOf(refused.fieldNames()));
       JsonObject strategy = got.stream().filter(e -> "strategy.changed".equals(e.getString("type"))).findFirst()
           .orElseThrow();
-      assertEquals("assign", strategy.getString("operation"));
-      assertEquals("s-1", strategy.getString("strategy"));
+      assertEquals("create", strategy.getString("operation"));
+      assertEquals("kiosk", strategy.getString("strategy"), "the target: the name the body gave");
+      assertEquals("admin", strategy.getString("operator"));
+      String token = Devices.apiToken(node, "admin", "audit");
+      Eventually.until(() -> console(api, token).size() == 1, 5000, "the creation logged");
+      assertEquals(ConsoleOperation.STRATEGIES, operation(console(api, token), "strategy.create").getInteger("typ"));
     }
   }
 
