@@ -2,10 +2,13 @@ package dev.vertdesk.audit;
 
 import dev.vertdesk.config.AuditConfig;
 import dev.vertdesk.db.Database;
+import dev.vertdesk.events.Addresses;
 import dev.vertdesk.events.EventPublisher;
 import dev.vertdesk.logging.RepeatedLog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -23,6 +26,11 @@ public final class AuditService {
   static final long FIRST_CLEAN_UP_MILLIS = TimeUnit.MINUTES.toMillis(1);
   /** Rows per delete statement, so that a first clean-up of a large backlog never holds SQLite long. */
   static final int DELETE_CHUNK = 5000;
+  /**
+   * The alarm type of a connection the access rules refused: the server's own, above the types
+   * clients post (rustdesk/rustdesk: src/server/connection.rs, {@code AlarmAuditType}).
+   */
+  public static final int ACCESS_REFUSED_ALARM = 100;
   /** Table and key column of everything the clean-up ages out. */
   private static final List<String[]> AGED = List.of(new String[] {"audit_conn", "guid"},
       new String[] {"audit_server_sessions", "session_key"}, new String[] {"audit_file", "guid"},
@@ -37,6 +45,7 @@ public final class AuditService {
   private final AuditListings listings;
   private final ConsoleLog console;
   private final RepeatedLog problems = new RepeatedLog(LOG, 60_000);
+  private MessageConsumer<JsonObject> refusals;
   private long timer = -1;
 
   public AuditService(Vertx vertx, AuditConfig config, Database db, EventPublisher events) {
@@ -53,11 +62,29 @@ public final class AuditService {
   public Future<Void> start() {
     // a minute in, then hourly: a node restarted more often than hourly still cleans up
     timer = vertx.setPeriodic(FIRST_CLEAN_UP_MILLIS, CLEAN_UP_MILLIS, t -> cleanUp(System.currentTimeMillis()));
-    return sessions.start();
+    refusals = vertx.eventBus().consumer(Addresses.ACCESS_REFUSED, m -> recordRefusal(m.body()));
+    return Future.all(sessions.start(), refusals.completion()).mapEmpty();
+  }
+
+  /**
+   * A connection the access rules refused, as an alarm of the device asked for. Every API node
+   * hears the event; the nonce made of where and when it was published stores it once.
+   */
+  private void recordRefusal(JsonObject e) {
+    String id = e.getString("id", "");
+    String nonce = "access-refused/" + e.getString("node", "") + "/" + e.getValue("ts") + "/" + id + "/"
+        + e.getString("from", "");
+    JsonObject info = new JsonObject().put("ip", e.getString("from", "")).put("user", e.getString("user", ""))
+        .put("reason", e.getString("reason", ""));
+    records.alarm(new AuditRecords.AlarmPost(id, "", ACCESS_REFUSED_ALARM, info.encode(), 0, nonce, ""))
+        .onFailure(err -> problems.warn("access-alarm", "refused access not recorded as an alarm: {}", err.toString()));
   }
 
   /** Stops listening; what is queued is written (before the database closes). */
   public Future<Void> stop() {
+    if (refusals != null) {
+      refusals.unregister();
+    }
     if (timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vertdesk.audit.AuditService;
 import dev.vertdesk.audit.ConsoleOperation;
 import dev.vertdesk.events.Addresses;
 import dev.vertdesk.testing.ApiClient;
@@ -130,6 +131,11 @@ class ApiAuditConsoleTest {
       assertEquals("admin", strategy.getString("operator"));
       String token = Devices.apiToken(node, "admin", "audit");
       Eventually.until(() -> console(api, token).size() == 1, 5000, "the creation logged");
+      // the refusal is an alarm of the device asked for
+      Eventually.until(() -> alarms(api, token, "123456789").size() == 1, 5000, "the refusal recorded as an alarm");
+      JsonObject alarm = alarms(api, token, "123456789").getJsonObject(0);
+      assertEquals(AuditService.ACCESS_REFUSED_ALARM, alarm.getInteger("typ"));
+      assertTrue(alarm.getString("info").contains("203.0.113.4"), alarm.encode());
       assertEquals(ConsoleOperation.STRATEGIES, operation(console(api, token), "strategy.create").getInteger("typ"));
     }
   }
@@ -141,6 +147,14 @@ class ApiAuditConsoleTest {
       }
     }
     throw new AssertionError(name + " not in " + ops.encode());
+  }
+
+  static JsonArray alarms(ApiClient api, String token, String device) {
+    try {
+      return api.get("/api/audits/alarm?device=" + device, ApiClient.bearerOnly(token)).json().getJsonArray("data");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static JsonArray console(ApiClient api, String token) {
