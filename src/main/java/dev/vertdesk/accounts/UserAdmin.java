@@ -151,7 +151,7 @@ public final class UserAdmin {
     String name = u.name().strip();
     String guid = UUID.randomUUID().toString();
     long now = System.currentTimeMillis();
-    return groupGuid(u.groupName())
+    return userGroupGuid(db, u.groupName())
         .compose(group -> vertx.executeBlocking(() -> Argon2id.hash(u.password()), false)
             .compose(hash -> db.update("insert into users (guid, name, name_key, display_name, email, note,"
                     + " password_hash, is_admin, status, group_guid, created_at, updated_at)"
@@ -182,7 +182,7 @@ public final class UserAdmin {
     }
     return user(guid).compose(user -> {
       Future<String> group = c.groupName() == null ? Future.succeededFuture(user.groupGuid())
-          : groupGuid(c.groupName());
+          : userGroupGuid(db, c.groupName());
       boolean demoted = user.admin() && Boolean.FALSE.equals(c.admin());
       Future<Void> allowed = demoted ? anotherAdmin(guid, "demoted") : Future.succeededFuture();
       String name = c.name() == null ? user.name() : c.name().strip();
@@ -283,8 +283,11 @@ public final class UserAdmin {
             "the last enabled admin cannot be " + what)));
   }
 
-  /** The guid of the user group of that exact name (any case), {@code null} for none or empty. */
-  private Future<String> groupGuid(String groupName) {
+  /**
+   * The guid of the user group of that exact name (any case), {@code null} for none or empty;
+   * BAD_REQUEST for a name no group could have or no group has.
+   */
+  public static Future<String> userGroupGuid(Database db, String groupName) {
     if (groupName == null || groupName.isBlank()) {
       return Future.succeededFuture(null);
     }

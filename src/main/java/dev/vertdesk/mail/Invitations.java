@@ -80,7 +80,7 @@ public final class Invitations {
     String token = TokenStore.newToken();
     long now = System.currentTimeMillis();
     long expires = now + TimeUnit.HOURS.toMillis(config.invitationHours());
-    return group(groupName)
+    return UserAdmin.userGroupGuid(db, groupName)
         .compose(group -> db.inTransaction(tx -> tx.update("insert into users (guid, name, name_key, display_name,"
                 + " email, note, password_hash, is_admin, status, group_guid, created_at, updated_at)"
                 + " values (?, ?, ?, '', ?, ?, null, 0, ?, ?, ?, ?)", guid, trimmed, User.nameKey(trimmed), email,
@@ -159,20 +159,6 @@ public final class Invitations {
   private static AccountException invalid() {
     return new AccountException(Kind.NOT_FOUND,
         "This invitation link is not valid: it was used already, it expired, or it was withdrawn");
-  }
-
-  /** The user group of that name (any case); {@code null} for none. */
-  private Future<String> group(String groupName) {
-    if (groupName.isBlank()) {
-      return Future.succeededFuture(null);
-    }
-    if (!User.validName(groupName)) {
-      return Future.failedFuture(new AccountException(Kind.BAD_REQUEST, "group_name is not a group name"));
-    }
-    return db.first("select guid from user_groups where name_key = ?", r -> r.getString("guid"),
-        User.nameKey(groupName)).compose(g -> g == null
-        ? Future.failedFuture(new AccountException(Kind.BAD_REQUEST, "no user group named " + groupName))
-        : Future.succeededFuture(g));
   }
 
   private static boolean duplicate(Throwable e) {
